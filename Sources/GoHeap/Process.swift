@@ -1,0 +1,51 @@
+@_exported import GoCore
+@_exported import GoDWARF
+
+/// A Go process, as its core file shows it: the core and executable (`GoCore`) with the
+/// executable's DWARF (`GoDWARF`), from which the runtime's own structures are reconstructed.
+///
+/// Opening never fails for a missing DWARF: features that need types degrade and `warnings` says so.
+///
+/// ```swift
+/// let process = try Process(corePath: "core", executablePath: "server")
+/// print(process.goVersion ?? "?", process.core.threads.count)
+/// ```
+public final class Process: Sendable {
+    public let core: Core
+    /// The executable's DWARF, or nil when it has none (see `warnings`).
+    public let dwarf: DWARFFile?
+    public let warnings: [Warning]
+
+    /// Opens a core and its executable (found from the core's notes when `executablePath` is nil).
+    public init(corePath: String, executablePath: String? = nil) throws {
+        let core = try Core(path: corePath, executablePath: executablePath)
+        self.core = core
+        var warnings = core.warnings
+        if core.executable.hasDWARF {
+            do {
+                dwarf = try DWARFFile(path: core.executable.path)
+            } catch {
+                dwarf = nil
+                warnings.append(Warning("cannot read DWARF: \(error)"))
+            }
+        } else {
+            dwarf = nil
+        }
+        self.warnings = warnings
+    }
+
+    /// The Go version of the target, e.g. "go1.26.6".
+    public var goVersion: String? { core.goVersion }
+
+    /// The runtime address of a global variable: from DWARF, or from the symbol table when stripped of DWARF.
+    public func globalAddress(_ name: String) -> Address? {
+        if let v = dwarf?.global(named: name) { return Address(v.address &+ core.loadBias) }
+        return core.symbol(named: name)?.address
+    }
+
+    /// The number of goroutines ever created and not freed (`runtime.allglen`), dead ones included.
+    public func goroutineSlots() throws -> UInt64 {
+        guard let a = globalAddress("runtime.allglen") else { throw CoreError.missingSymbol("runtime.allglen") }
+        return try core.memory.read(UInt64.self, at: a)
+    }
+}

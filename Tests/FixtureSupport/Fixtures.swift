@@ -1,0 +1,152 @@
+import Foundation
+
+/// One generated fixture: a Go program built with one toolchain variant, run into a core.
+///
+/// Fixtures live in `.build/fixtures/<variant>/<program>/{exe,core,truth.json,stderr.txt,meta.json}`
+/// and are made by `scripts/build-fixtures.sh`. The expected set is computed here from the
+/// version matrix and the program folders, so a fixture that failed to build is a test failure,
+/// never a silent skip.
+public struct Fixture: Sendable, CustomStringConvertible, Hashable {
+    public let variant: String
+    public let program: String
+    public let directory: String
+
+    public var exePath: String { directory + "/exe" }
+    public var corePath: String { directory + "/core" }
+    public var truthPath: String { directory + "/truth.json" }
+    public var stderrPath: String { directory + "/stderr.txt" }
+    public var description: String { "\(variant)/\(program)" }
+
+    /// "go1.26.6" for every variant of that toolchain.
+    public var goVersion: String {
+        String(variant.split(separator: "-").first ?? Substring(variant))
+    }
+    public var isStripped: Bool { variant.hasSuffix("-stripped") }
+    public var isPIE: Bool { variant.hasSuffix("-pie") }
+
+    /// Whether all the files a test needs are present.
+    public var exists: Bool {
+        [exePath, corePath, truthPath].allSatisfy { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    public func truth() throws -> Truth {
+        let data = try Data(contentsOf: URL(fileURLWithPath: truthPath))
+        return try JSONDecoder().decode(Truth.self, from: data)
+    }
+}
+
+public enum Fixtures {
+    /// The repository root (found from this source file's location).
+    public static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The toolchain matrix, read from `scripts/versions.sh` so there is one list only.
+    public static let goVersions: [String] = {
+        guard let text = try? String(contentsOfFile: root + "/scripts/versions.sh", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("GO_VERSIONS=(") })
+        else { return [] }
+        let inner = line.dropFirst("GO_VERSIONS=(".count).prefix { $0 != ")" }
+        return inner.split(separator: " ").map(String.init)
+    }()
+
+    /// Every variant the build script makes, by name.
+    public static let variants: [String] = {
+        var out: [String] = []
+        for v in goVersions {
+            out += ["go\(v)", "go\(v)-pie", "go\(v)-stripped"]
+            if v.hasPrefix("1.24.") { out.append("go\(v)-noswissmap") }
+            if v.hasPrefix("1.25.") { out.append("go\(v)-greenteagc") }
+            if v.hasPrefix("1.26.") { out.append("go\(v)-nogreenteagc") }
+        }
+        return out
+    }()
+
+    public static let programs: [String] = {
+        let dir = root + "/Tests/Fixtures/Programs"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0 + "/main.go") }.sorted()
+    }()
+
+    /// Every fixture that must exist, stripped ones included.
+    public static let all: [Fixture] = variants.flatMap { variant in
+        programs.map { program in
+            Fixture(variant: variant, program: program,
+                    directory: root + "/.build/fixtures/\(variant)/\(program)")
+        }
+    }
+
+    /// Fixtures whose executables carry DWARF and symbols.
+    public static let withDWARF: [Fixture] = all.filter { !$0.isStripped }
+    public static let stripped: [Fixture] = all.filter { $0.isStripped }
+
+    /// The fixture of one program for one variant.
+    public static func named(_ variant: String, _ program: String = "basics") -> Fixture {
+        Fixture(variant: variant, program: program, directory: root + "/.build/fixtures/\(variant)/\(program)")
+    }
+}
+
+/// What the fixture program wrote about itself before it crashed (see Tests/Fixtures/Programs).
+public struct Truth: Decodable, Sendable {
+    public struct Global: Decodable, Sendable {
+        public let name: String
+        public let address: String
+        public let size: UInt64
+        public let kind: String
+        public let int: Int64?
+        public let uint: UInt64?
+        public let float: Double?
+        public let bool: Bool?
+        public let string: String?
+        public let data: String?
+        public let len: Int?
+        public let cap: Int?
+        public let ints: [Int64]?
+        public let bytes: [UInt8]?
+        public let target: String?
+        public let fields: [String: FieldValue]?
+    }
+    public enum FieldValue: Decodable, Sendable, Equatable {
+        case int(Int64), string(String)
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let i = try? c.decode(Int64.self) { self = .int(i) } else { self = .string(try c.decode(String.self)) }
+        }
+    }
+    public struct Caller: Decodable, Sendable {
+        public let pc: String
+        public let lookupPC: String
+        public let function: String
+        public let entry: String
+        public let file: String
+        public let line: Int
+    }
+    public struct Function: Decodable, Sendable {
+        public let name: String
+        public let entry: String
+    }
+    public struct Goroutines: Decodable, Sendable {
+        public let count: Int
+        public let stacks: String
+    }
+    public let goVersion: String
+    public let goarch: String
+    public let pid: Int
+    public let gomaxprocs: Int
+    public let threads: [Int]
+    public let globals: [Global]
+    public let callers: [Caller]
+    public let functions: [Function]
+    public let goroutines: Goroutines
+    public let memstats: [String: UInt64]
+
+    public func global(_ name: String) -> Global? { globals.first { $0.name == name } }
+}
+
+/// Parses "0x1234" (the truth file's address form).
+public func hex(_ s: String) -> UInt64 {
+    let body = s.hasPrefix("0x") ? s.dropFirst(2) : Substring(s)
+    return UInt64(body, radix: 16) ?? 0
+}
