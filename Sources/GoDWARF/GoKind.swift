@@ -17,7 +17,7 @@ public enum GoKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
         self.init(rawValue: UInt8(truncatingIfNeeded: dwarfValue & 0x1f))
     }
 
-    /// The spelling `reflect.Kind.String()` uses ("ptr" is spelled "ptr" there; we follow it).
+    /// The name `reflect.Kind.String()` returns: `ptr` for pointers, `unsafe.Pointer`, `struct`….
     public var description: String {
         switch self {
         case .invalid: "invalid"

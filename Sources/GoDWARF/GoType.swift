@@ -55,7 +55,7 @@ public struct Field: Sendable, Hashable {
 /// Go emits some types twice: a DIE carrying the Go attributes and a bare
 /// `DW_TAG_typedef` of the same name pointing at it. ``DWARFFile`` folds the bare alias into
 /// its target, so every reference to either DIE yields the same ``TypeID``.
-public struct GoType: Sendable {
+public struct GoType: Sendable, Hashable {
     /// The Go name as DWARF spells it: `main.Point`, `*main.Point`, `[]int`, `map[string]int`.
     public let name: String
     /// The byte size: `DW_AT_byte_size`; for a pointer without one, the pointer size; for a

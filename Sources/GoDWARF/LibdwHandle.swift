@@ -32,29 +32,22 @@ final class LibdwHandle {
             if size < 64 { throw .notELF(path: path) }
             throw .elf(function: "elf_begin", message: message, path: path)
         }
-        guard elf_kind(elf) == ELF_K_ELF else {
+        /// Releases what was opened so far before throwing.
+        func fail(_ error: DWARFError) -> DWARFError {
             elf_end(elf)
             close(fd)
-            throw .notELF(path: path)
+            return error
         }
+        guard elf_kind(elf) == ELF_K_ELF else { throw fail(.notELF(path: path)) }
         let hasDebugInfo: Bool
         do {
             hasDebugInfo = try Self.hasSection(named: ".debug_info", in: elf, path: path)
         } catch {
-            elf_end(elf)
-            close(fd)
-            throw error
+            throw fail(error)
         }
-        guard hasDebugInfo else {
-            elf_end(elf)
-            close(fd)
-            throw .noDWARF(path: path)
-        }
+        guard hasDebugInfo else { throw fail(.noDWARF(path: path)) }
         guard let dwarf = dwarf_begin_elf(elf, DWARF_C_READ, nil) else {
-            let message = Self.dwarfMessage()
-            elf_end(elf)
-            close(fd)
-            throw .libdw(function: "dwarf_begin_elf", message: message, path: path, offset: nil)
+            throw fail(.libdw(function: "dwarf_begin_elf", message: Self.dwarfMessage(), path: path, offset: nil))
         }
         self.fd = fd
         self.elf = elf

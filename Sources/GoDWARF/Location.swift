@@ -3,7 +3,7 @@
 /// Go's frame base is always `DW_OP_call_frame_cfa`, so both `DW_OP_fbreg n` and
 /// `DW_OP_call_frame_cfa; DW_OP_consts n; DW_OP_plus` become ``frameOffset(_:)``: an offset
 /// from the canonical frame address (the caller's SP).
-public enum Location: Sendable, Equatable {
+public enum Location: Sendable, Hashable {
     /// `DW_OP_addr`: a link-time (unrelocated) address.
     case address(UInt64)
     /// An offset from the CFA.
@@ -28,7 +28,7 @@ public enum Location: Sendable, Equatable {
 }
 
 /// One `DW_OP_piece` of a composite location.
-public struct Piece: Sendable, Equatable {
+public struct Piece: Sendable, Hashable {
     /// The size of the piece in bytes.
     public let size: UInt64
     /// Where the piece lives; nil when the piece is optimized out (an empty piece).
@@ -36,7 +36,7 @@ public struct Piece: Sendable, Equatable {
 }
 
 /// One entry of a location list.
-public struct LocationListEntry: Sendable, Equatable {
+public struct LocationListEntry: Sendable, Hashable {
     /// The PCs for which ``location`` holds.
     public let range: PCRange
     public let location: Location

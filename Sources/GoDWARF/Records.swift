@@ -58,7 +58,7 @@ public struct Function: Sendable, Hashable {
 }
 
 /// A parameter or local variable of a function.
-public struct Variable: Sendable, Equatable {
+public struct Variable: Sendable, Hashable {
     public let name: String
     public let type: TypeID?
     /// `DW_TAG_formal_parameter` (arguments and results).
