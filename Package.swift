@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "GoDWARFTests", dependencies: ["GoDWARF", "FixtureSupport"]),
         .testTarget(name: "GoCoreTests", dependencies: ["GoCore", "GoDWARF", "FixtureSupport"]),
+        .testTarget(name: "GoHeapTests", dependencies: ["GoHeap", "FixtureSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

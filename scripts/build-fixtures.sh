@@ -62,17 +62,21 @@ programs() {
 die() { echo "build-fixtures: $*" >&2; exit 1; }
 
 # Checks a fixture's run: truth.json parses, its pid and thread ids are the ones
-# in the core's NT_PRSTATUS notes. Prints a reason and fails otherwise.
-check_run() {
-  python3 - "$1/truth.json" "$1/core" <<'PY'
+# in the core's NT_PRSTATUS notes, and what it says about memory reads back the
+# same from the core. Prints a reason and fails otherwise.
+check_run() {  # DIR PROGRAM
+  python3 - "$1/truth.json" "$1/core" "$2" <<'PY'
 import json, struct, sys
-truth_path, core_path = sys.argv[1], sys.argv[2]
+truth_path, core_path, program = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     truth = json.load(open(truth_path))
 except Exception as e:
     sys.exit(f"truth.json does not parse: {e}")
-for key in ("goVersion", "goarch", "pid", "gomaxprocs", "threads", "globals", "callers",
-            "functions", "goroutines", "crash", "memstats"):
+common = ("goVersion", "goarch", "pid", "gomaxprocs", "threads", "memstats")
+required = {"basics": ("goVersion", "goarch", "pid", "gomaxprocs", "threads", "globals", "callers",
+                       "functions", "goroutines", "crash", "memstats"),
+            "heap": common + ("objects", "edges", "roots", "maps", "channels", "typeCounts")}
+for key in required.get(program, common):
     if key not in truth:
         sys.exit(f"truth.json has no {key!r}")
 tids = []
@@ -113,7 +117,7 @@ with open(core_path, "rb") as f:
         return None  # e.g. read-only data of the executable, which cores leave out
 
     # The globals the truth describes must read back the same from the core.
-    for g in truth["globals"]:
+    for g in truth.get("globals", []):
         addr, kind = int(g["address"], 16), g["kind"]
         raw = read(addr, g["size"])
         want = {"int": lambda: struct.pack("<q", g["int"]), "int64": lambda: struct.pack("<q", g["int"]),
@@ -129,6 +133,58 @@ with open(core_path, "rb") as f:
             sys.exit(f"{g['name']} at {addr:#x} reads {raw.hex()} from the core, truth says {want().hex()}")
         if kind == "string" and read(int(g["data"], 16), g["len"], False) not in (None, g["string"].encode()):
             sys.exit(f"{g['name']}'s bytes differ in the core")
+
+    if program == "heap":
+        def span(addr, n):  # n bytes at addr, which may cross adjacent segments
+            out = b""
+            while len(out) < n:
+                a = addr + len(out)
+                for vaddr, filesz, off in loads:
+                    if vaddr <= a < vaddr + filesz:
+                        f.seek(off + a - vaddr)
+                        out += f.read(min(n - len(out), vaddr + filesz - a))
+                        break
+                else:
+                    sys.exit(f"address {a:#x} is not in the core")
+            return out
+        word = lambda addr: struct.unpack("<Q", span(addr, 8))[0]
+        h = lambda s: int(s, 16)
+        objs = sorted((h(o["address"]), o["size"], o["type"]) for o in truth["objects"])
+        addrs = {a for a, _, _ in objs}
+        for (a, n, t), nxt in zip(objs, objs[1:] + [(None, 0, "")]):
+            span(a, n)  # all of it is in the core
+            if nxt[0] is not None and a + n > nxt[0]:
+                sys.exit(f"objects overlap: {t} at {a:#x}+{n} and {nxt[2]} at {nxt[0]:#x}")
+        for e in truth["edges"]:
+            frm, to = h(e["from"]), h(e["to"])
+            if frm not in addrs or to not in addrs:
+                sys.exit(f"edge {e} joins objects the truth does not list")
+            if word(frm + e["offset"]) != to:
+                sys.exit(f"edge {e}: the core holds {word(frm + e['offset']):#x}")
+        for r in truth["roots"]:
+            if r["kind"] == "global":
+                if word(h(r["variable"]) + r["offset"]) != h(r["address"]):
+                    sys.exit(f"root {r['name']}: the core holds {word(h(r['variable']) + r['offset']):#x}")
+            elif h(r["address"]) not in addrs:
+                sys.exit(f"{r['kind']} root {r['address']} is not a listed object")
+        for m in truth["maps"]:
+            a = h(m["address"])
+            if word(a) != m["len"]:
+                sys.exit(f"map {m['name']}: the core's count is {word(a)}, truth says {m['len']}")
+            if m["impl"] == "classic" and (word(a + 24) != 0) != m["growing"]:
+                sys.exit(f"map {m['name']}: oldbuckets {word(a + 24):#x}, truth says growing={m['growing']}")
+            if m["impl"] == "classic" and m["name"] == "main.gGrowing" and not m["growing"]:
+                sys.exit("main.gGrowing is not growing")
+        for c in truth["channels"]:
+            a, buf = h(c["address"]), h(c["buf"])
+            if (word(a), word(a + 8), word(a + 16)) != (c["len"], c["cap"], buf):
+                sys.exit(f"channel {c['name']}: the core's qcount, dataqsiz, buf differ")
+            for i, e in enumerate(c["elems"]):
+                if word(buf + (c["recvx"] + i) % c["cap"] * 8) != h(e):
+                    sys.exit(f"channel {c['name']}: element {i} differs in the core")
+        listed = sum(1 for _, _, t in objs if t == "main.Node")
+        if not 0 < listed <= truth["typeCounts"].get("main.Node", 0):
+            sys.exit(f"{listed} main.Node objects listed, typeCounts says {truth['typeCounts'].get('main.Node')}")
 if sorted(tids) != sorted(truth["threads"]):
     sys.exit(f"threads differ: truth {sorted(truth['threads'])}, core {sorted(tids)}")
 if truth["pid"] not in tids:
@@ -192,7 +248,7 @@ build_one() {
     if [ "$rc" = 0 ]; then why="the program exited 0 instead of crashing"
     elif [ ! -s "$tmp/core" ]; then why="no core written (exit status $rc; see $tmp/stderr.txt)"
     elif [ ! -s "$tmp/truth.json" ]; then why="no truth.json written (exit status $rc)"
-    elif why=$(check_run "$tmp" 2>&1); then why=""; break
+    elif why=$(check_run "$tmp" "$program" 2>&1); then why=""; break
     fi
     [ -n "$why" ] && echo "retry   $variant/$program (attempt $attempt): $why" >&2
   done

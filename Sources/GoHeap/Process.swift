@@ -1,5 +1,6 @@
 @_exported import GoCore
 @_exported import GoDWARF
+import Synchronization
 
 /// A Go process, as its core file shows it: the core and executable (`GoCore`) with the
 /// executable's DWARF (`GoDWARF`), from which the runtime's own structures are reconstructed.
@@ -15,6 +16,20 @@ public final class Process: Sendable {
     /// The executable's DWARF, or nil when it has none (see `warnings`).
     public let dwarf: DWARFFile?
     public let warnings: [Warning]
+    private let heapCache = Mutex<Result<Heap, HeapError>?>(nil)
+
+    /// The reconstructed heap, built on first use and kept.
+    /// - Throws: `HeapError` when the heap cannot be read at all (no DWARF, damaged `mheap_`).
+    public func heap() throws(HeapError) -> Heap {
+        let r: Result<Heap, HeapError> = heapCache.withLock { cached in
+            if let cached { return cached }
+            var builder = HeapBuilder(process: self)
+            let r = Result { () throws(HeapError) -> Heap in try builder.build() }
+            cached = r
+            return r
+        }
+        return try r.get()
+    }
 
     /// Opens a core and its executable (found from the core's notes when `executablePath` is nil).
     public init(corePath: String, executablePath: String? = nil) throws {

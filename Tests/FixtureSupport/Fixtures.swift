@@ -82,6 +82,11 @@ public enum Fixtures {
     public static let withDWARF: [Fixture] = all.filter { !$0.isStripped }
     public static let stripped: [Fixture] = all.filter { $0.isStripped }
 
+    /// The fixtures of one program (`basics`, `heap`), all variants.
+    public static func of(_ program: String) -> [Fixture] { all.filter { $0.program == program } }
+    /// The fixtures of one program whose executables carry DWARF.
+    public static func withDWARF(_ program: String) -> [Fixture] { withDWARF.filter { $0.program == program } }
+
     /// The fixture of one program for one variant.
     public static func named(_ variant: String, _ program: String = "basics") -> Fixture {
         Fixture(variant: variant, program: program, directory: root + "/.build/fixtures/\(variant)/\(program)")
@@ -131,18 +136,66 @@ public struct Truth: Decodable, Sendable {
         public let count: Int
         public let stacks: String
     }
+    /// An object the heap program allocated (`address` is the Go data address).
+    public struct Object: Decodable, Sendable {
+        public let address: String
+        public let type: String
+        public let size: UInt64
+        public let root: String?
+    }
+    public struct Edge: Decodable, Sendable {
+        public let from: String
+        public let offset: UInt64
+        public let to: String
+    }
+    public struct RootRecord: Decodable, Sendable {
+        public let address: String
+        public let kind: String
+        public let name: String?
+        public let function: String?
+        public let variable: String?
+        public let offset: UInt64?
+    }
+    public struct MapRecord: Decodable, Sendable {
+        public let name: String
+        public let address: String
+        public let len: Int
+        public let keyType: String
+        public let elemType: String
+        public let impl: String
+        public let growing: Bool
+        public let sumKeys: Int64?
+        public let sumValues: Int64?
+    }
+    public struct ChannelRecord: Decodable, Sendable {
+        public let name: String
+        public let address: String
+        public let len: Int
+        public let cap: Int
+        public let elems: [String]
+        public let elemType: String?
+    }
+
     public let goVersion: String
     public let goarch: String
     public let pid: Int
     public let gomaxprocs: Int
     public let threads: [Int]
-    public let globals: [Global]
-    public let callers: [Caller]
-    public let functions: [Function]
-    public let goroutines: Goroutines
     public let memstats: [String: UInt64]
+    // basics
+    public let globals: [Global]?
+    public let callers: [Caller]?
+    public let functions: [Function]?
+    public let goroutines: Goroutines?
+    // heap
+    public let objects: [Object]?
+    public let edges: [Edge]?
+    public let roots: [RootRecord]?
+    public let maps: [MapRecord]?
+    public let channels: [ChannelRecord]?
+    public let typeCounts: [String: Int]?
 
-    public func global(_ name: String) -> Global? { globals.first { $0.name == name } }
+    public func global(_ name: String) -> Global? { globals?.first { $0.name == name } }
 }
 
 /// Parses "0x1234" (the truth file's address form).

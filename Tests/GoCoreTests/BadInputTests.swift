@@ -135,7 +135,7 @@ struct BadInputTests {
         }
     }
 
-    @Test("a stripped executable: clear DWARF message, pclntab still works", arguments: Fixtures.stripped)
+    @Test("a stripped executable: clear DWARF message, pclntab still works", arguments: Fixtures.stripped.filter { $0.program == "basics" })
     func stripped(_ fixture: Fixture) throws {
         let core = try openCore(fixture)
         let error = #expect(throws: DWARFError.self) { try DWARFFile(path: fixture.exePath) }
@@ -149,7 +149,7 @@ struct BadInputTests {
             #expect(tab.fileLine(f, pc: t.registers.pc &- core.loadBias) != nil)
         }
         let truth = try fixture.truth()
-        for fn in truth.functions { #expect(core.function(at: hex(fn.entry))?.name == fn.name) }
+        for fn in truth.functions ?? [] { #expect(core.function(at: hex(fn.entry))?.name == fn.name) }
     }
 
     @Test("reads outside every mapping and absurd lengths throw")

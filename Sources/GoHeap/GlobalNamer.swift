@@ -1,0 +1,53 @@
+import GoDWARF
+
+/// Names a data/bss address by the DWARF global that holds it, with a field path:
+/// "main.cfg.Cache", "main.table[3]", "main.s.data".
+struct GlobalNamer {
+    let dwarf: DWARFFile
+    let bias: UInt64
+    /// Globals sorted by runtime address.
+    private let sorted: [(address: UInt64, size: UInt64, index: Int)]
+
+    init(dwarf: DWARFFile, bias: UInt64) {
+        self.dwarf = dwarf
+        self.bias = bias
+        sorted = dwarf.globals.enumerated().map { (i, g) in
+            (g.address &+ bias, g.type.map { dwarf.type(dwarf.resolvingTypedefs($0)).size } ?? 0, i)
+        }.sorted { $0.address < $1.address }
+    }
+
+    func name(of address: UInt64) -> String {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid].address <= address { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return "global " + address.hex }
+        let g = sorted[lo - 1]
+        let v = dwarf.globals[g.index]
+        guard address < g.address &+ max(g.size, 8) else { return "global " + address.hex }
+        let off = address &- g.address
+        return v.name + (v.type.map { path(in: $0, offset: off, depth: 0) } ?? "")
+    }
+
+    /// The field path to the word at `offset` inside a value of `type`.
+    func path(in type: TypeID, offset: UInt64, depth: Int) -> String {
+        guard depth < 16 else { return "" }
+        let t = dwarf.type(dwarf.resolvingTypedefs(type))
+        switch t.tag {
+        case .structure:
+            // Go's own structs for strings, slices and interfaces: name the header, not its words.
+            if t.kind == .string || t.kind == .slice || t.kind == .interface { return "" }
+            guard let f = t.fields.last(where: { $0.offset <= offset }) else { return "" }
+            let rest = f.type.map { path(in: $0, offset: offset &- f.offset, depth: depth + 1) } ?? ""
+            return "." + f.name + rest
+        case .array:
+            guard let e = t.elem else { return "" }
+            let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
+            guard es > 0 else { return "" }
+            return "[\(offset / es)]" + path(in: e, offset: offset % es, depth: depth + 1)
+        default:
+            return ""
+        }
+    }
+}

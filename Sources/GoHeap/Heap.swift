@@ -1,0 +1,138 @@
+import GoDWARF
+
+/// The Go heap of a core, reconstructed: spans, objects, pointers between them, roots and
+/// what is reachable from them.
+///
+/// Objects are dense integer ids `0 ..< objectCount`, ordered by address, over flat arrays:
+/// no per-object class instance or dictionary. An object is a heap slot as the runtime sees it
+/// (for allocation-header objects the slot starts with the 8-byte type header).
+///
+/// ```swift
+/// let heap = try process.heap()
+/// print(heap.objectCount, heap.liveCount, heap.liveBytes)
+/// if let id = heap.object(containing: someAddress) { print(heap.address(of: id), heap.size(of: id)) }
+/// ```
+public final class Heap: @unchecked Sendable {
+    public let version: GoVersion
+    /// Every in-use and manual span, sorted by base address.
+    public let spans: [Span]
+    /// Indexes into `spans` of the in-use (heap object) spans, in address order.
+    let heapSpans: [Int32]
+    private let heapSpanBases: [UInt64]
+
+    /// Slot base address of each object.
+    public let objectAddresses: [UInt64]
+    /// Index into `spans` of each object's span.
+    let objectSpans: [Int32]
+    /// Outgoing pointer edges, CSR: targets of object i are `edgeTargets[edgeStart[i] ..< edgeStart[i+1]]`.
+    let edgeStart: [UInt32]
+    let edgeTargets: [Int32]
+    public let roots: [Root]
+    /// Live (reachable from a root) bit per object.
+    let liveBits: [UInt64]
+    public let liveCount: Int
+    public let liveBytes: UInt64
+    /// Problems met while reading; the result is partial where they say so.
+    public let warnings: [Warning]
+
+    public var objectCount: Int { objectAddresses.count }
+
+    /// Bit per object: allocated after its span was last swept (i < freeindex with a clear allocation bit).
+    let freshBits: [UInt64]
+
+    init(version: GoVersion, spans: [Span], heapSpans: [Int32], objectAddresses: [UInt64], objectSpans: [Int32],
+         freshBits: [UInt64], edgeStart: [UInt32], edgeTargets: [Int32], roots: [Root], warnings: [Warning]) {
+        self.version = version
+        self.spans = spans
+        self.heapSpans = heapSpans
+        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
+        self.objectAddresses = objectAddresses
+        self.objectSpans = objectSpans
+        self.freshBits = freshBits
+        self.edgeStart = edgeStart
+        self.edgeTargets = edgeTargets
+        self.roots = roots
+        let (bits, count, bytes) = Heap.mark(roots: roots, edgeStart: edgeStart, edgeTargets: edgeTargets,
+                                             objectCount: objectAddresses.count) { spans[Int(objectSpans[$0])].elemSize }
+        self.liveBits = bits
+        self.liveCount = count
+        self.liveBytes = bytes
+        self.warnings = warnings
+    }
+
+    /// The slot address of an object.
+    @inline(__always) public func address(of id: Int) -> UInt64 { objectAddresses[id] }
+    /// The slot size of an object (its size class, or the page-rounded size of a large object).
+    @inline(__always) public func size(of id: Int) -> UInt64 { spans[Int(objectSpans[id])].elemSize }
+    /// The span holding an object.
+    public func span(of id: Int) -> Span { spans[Int(objectSpans[id])] }
+    /// Whether an object is reachable from a root.
+    @inline(__always) public func isLive(_ id: Int) -> Bool { (liveBits[id >> 6] >> UInt64(id & 63)) & 1 == 1 }
+    /// Whether an object was allocated after its span was last swept: after the last GC, for a swept span.
+    @inline(__always) public func isAllocatedSinceSweep(_ id: Int) -> Bool {
+        id >> 6 < freshBits.count && (freshBits[id >> 6] >> UInt64(id & 63)) & 1 == 1
+    }
+
+    /// The objects an object points to (each pointer word that points into an allocated object).
+    public func pointers(from id: Int) -> ArraySlice<Int32> {
+        edgeTargets[Int(edgeStart[id]) ..< Int(edgeStart[id + 1])]
+    }
+    public var edgeCount: Int { edgeTargets.count }
+
+    /// Total bytes of all allocated objects (as `MemStats.HeapAlloc` counts them).
+    public var allocatedBytes: UInt64 {
+        var total: UInt64 = 0
+        for s in heapSpans { let sp = spans[Int(s)]; total &+= UInt64(sp.objectCount) &* sp.elemSize }
+        return total
+    }
+
+    /// The object whose slot contains `address` (interior pointers included), in O(log spans + log objects-per-span).
+    public func object(containing address: UInt64) -> Int? {
+        Heap.lookup(address, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objectAddresses)
+    }
+
+    static func lookup(_ a: UInt64, bases: [UInt64], heapSpans: [Int32], spans: [Span], objects: [UInt64]) -> Int? {
+        var lo = 0, hi = bases.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if bases[mid] <= a { lo = mid &+ 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return nil }
+        let s = spans[Int(heapSpans[lo &- 1])]
+        guard a < s.base &+ UInt64(s.slots) &* s.elemSize, s.objectCount > 0 else { return nil }
+        let slotBase = a &- (a &- s.base) % s.elemSize
+        var l = Int(s.firstObject), h = Int(s.firstObject) &+ Int(s.objectCount)
+        while l < h {
+            let mid = (l &+ h) >> 1
+            let v = objects[mid]
+            if v == slotBase { return mid }
+            if v < slotBase { l = mid &+ 1 } else { h = mid }
+        }
+        return nil
+    }
+
+    /// Marks from the roots over the CSR edges, iteratively.
+    static func mark(roots: [Root], edgeStart: [UInt32], edgeTargets: [Int32], objectCount: Int,
+                     size: (Int) -> UInt64) -> ([UInt64], Int, UInt64) {
+        var bits = [UInt64](repeating: 0, count: (objectCount + 63) / 64)
+        var stack: [Int32] = []
+        var count = 0
+        var bytes: UInt64 = 0
+        @inline(__always) func visit(_ t: Int32) {
+            let i = Int(t)
+            let w = i >> 6, b = UInt64(1) << UInt64(i & 63)
+            if bits[w] & b == 0 {
+                bits[w] |= b
+                count += 1
+                bytes &+= size(i)
+                stack.append(t)
+            }
+        }
+        for r in roots where r.object >= 0 && Int(r.object) < objectCount { visit(r.object) }
+        while let t = stack.popLast() {
+            let i = Int(t)
+            for e in Int(edgeStart[i]) ..< Int(edgeStart[i + 1]) { visit(edgeTargets[e]) }
+        }
+        return (bits, count, bytes)
+    }
+}

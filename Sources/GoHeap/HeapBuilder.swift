@@ -1,0 +1,102 @@
+import GoCore
+import GoDWARF
+
+/// Builds a `Heap` from a process: spans, objects, pointers, roots.
+///
+/// Where the pointer bits of an object live depends on the Go era; that knowledge sits in
+/// `PointerBits` (one case per era). Everything else reads layouts and constants from DWARF.
+struct HeapBuilder {
+    let process: Process
+    var warnings: [Warning] = []
+
+    init(process: Process) { self.process = process }
+
+    mutating func build() throws(HeapError) -> Heap {
+        let core = process.core
+        guard let dwarf = process.dwarf else { throw .noDWARF(path: core.executable.path) }
+        guard let raw = core.goVersion, let version = GoVersion(raw) else {
+            throw .unsupportedVersion(core.goVersion ?? "unknown")
+        }
+        guard version.atLeast(21) else { throw .unsupportedVersion(raw) }
+        let layouts = try RuntimeLayouts(dwarf)
+        let mem = core.memory
+        guard let mheap = process.globalAddress("runtime.mheap_") else { throw .missingGlobal("runtime.mheap_") }
+        let pageSize = UInt64(dwarf.constant(named: "runtime._PageSize") ?? 8192)
+
+        // Spans.
+        var w: [Warning] = []
+        var spans = try SpanReader(mem: mem, layout: layouts.mspan, pageSize: pageSize)
+            .read(allspans: Address(mheap.rawValue &+ (try layouts.mheap.offset("allspans"))), warn: { w.append(Warning($0)) })
+
+        // Objects: slot i is allocated when i < freeindex or allocBits[i].
+        var addresses: [UInt64] = []
+        var objectSpans: [Int32] = []
+        var heapSpans: [Int32] = []
+        var fresh: [UInt64] = []      // bit per object: allocated since the span was last swept
+        var unreadableBits = 0
+        for i in spans.indices where spans[i].state == .inUse {
+            let s = spans[i]
+            spans[i].firstObject = Int32(addresses.count)
+            heapSpans.append(Int32(i))
+            let n = Int(s.slots)
+            let bits = try? mem.readBytes(at: Address(s.allocBits), count: UInt64((n + 7) / 8))
+            if bits == nil { unreadableBits += 1 }
+            for j in 0..<n {
+                let marked = bits.map { ($0[j >> 3] >> UInt8(j & 7)) & 1 == 1 } ?? false
+                if marked || j < Int(s.freeIndex) {
+                    let id = addresses.count
+                    if id >> 6 >= fresh.count { fresh.append(0) }
+                    if !marked { fresh[id >> 6] |= 1 << UInt64(id & 63) }
+                    addresses.append(s.base &+ UInt64(j) &* s.elemSize)
+                    objectSpans.append(Int32(i))
+                }
+            }
+            spans[i].objectCount = Int32(addresses.count) - spans[i].firstObject
+        }
+        if unreadableBits > 0 { w.append(Warning("allocation bits of \(unreadableBits) span(s) are unreadable: only slots below freeindex were counted")) }
+        guard addresses.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
+
+        // Runtime types (for header objects, large objects, interfaces).
+        let modules = try moduleTypeRanges(dwarf: dwarf, layouts: layouts)
+        let types = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
+                                          inProgress: process.globalAddress("runtime.inProgress")?.rawValue)
+
+        // Pointers.
+        let bits = try PointerBits(process: process, dwarf: dwarf, layouts: layouts, version: version, mheap: mheap, pageSize: pageSize)
+        var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, objects: addresses, types: types,
+                                     bits: bits, greenTea: version.greenTea)
+        scanner.scan()
+        if scanner.unreadableSpans > 0 {
+            w.append(Warning("\(scanner.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
+        }
+
+        // Roots.
+        var roots = RootFinder(process: process, dwarf: dwarf, layouts: layouts, spans: spans, heapSpans: heapSpans,
+                               objects: addresses, edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets)
+        roots.findAll(mheap: mheap)
+        w += roots.warnings
+
+        return Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,
+                    freshBits: fresh,
+                    edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, roots: roots.roots, warnings: w)
+    }
+
+    /// [types, etypes) of every module, from `runtime.firstmoduledata` and its `next` chain.
+    func moduleTypeRanges(dwarf: DWARFFile, layouts: RuntimeLayouts) throws(HeapError) -> [(types: UInt64, etypes: UInt64)] {
+        guard var md = process.globalAddress("runtime.firstmoduledata") ?? process.core.firstModuledata else {
+            throw .missingGlobal("runtime.firstmoduledata")
+        }
+        let mem = process.core.memory
+        let t = try layouts.moduledata.offset("types"), e = try layouts.moduledata.offset("etypes")
+        let next = try layouts.moduledata.offset("next")
+        var out: [(UInt64, UInt64)] = []
+        for _ in 0..<64 {
+            guard let a = try? mem.read(UInt64.self, at: Address(md.rawValue &+ t)),
+                  let b = try? mem.read(UInt64.self, at: Address(md.rawValue &+ e)) else { break }
+            out.append((a, b))
+            guard let n = try? mem.readPointer(at: Address(md.rawValue &+ next)), !n.isNull else { break }
+            md = n
+        }
+        return out
+    }
+}

@@ -1,0 +1,125 @@
+import GoCore
+
+/// Finds every pointer from each heap object to another allocated object and lays the
+/// edges out as CSR arrays. Reads each span's memory once, without copying.
+struct PointerScanner {
+    let mem: AddressSpace
+    let spans: [Span]
+    let heapSpans: [Int32]
+    let heapSpanBases: [UInt64]
+    let objects: [UInt64]
+    let types: RuntimeTypeReader
+    let bits: PointerBits
+    let greenTea: Bool
+    let heapMin: UInt64
+    let heapMax: UInt64
+
+    private(set) var edgeStart: [UInt32] = []
+    private(set) var edgeTargets: [Int32] = []
+    private(set) var unreadableSpans = 0
+
+    init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], objects: [UInt64], types: RuntimeTypeReader,
+         bits: PointerBits, greenTea: Bool) {
+        self.mem = mem
+        self.spans = spans
+        self.heapSpans = heapSpans
+        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
+        self.objects = objects
+        self.types = types
+        self.bits = bits
+        self.greenTea = greenTea
+        heapMin = heapSpans.first.map { spans[Int($0)].base } ?? 0
+        heapMax = heapSpans.last.map { spans[Int($0)].end } ?? 0
+    }
+
+    mutating func scan() {
+        edgeStart.reserveCapacity(objects.count + 1)
+        edgeTargets.reserveCapacity(objects.count * 2)
+        for hs in heapSpans {
+            let s = spans[Int(hs)]
+            guard s.objectCount > 0 else { continue }
+            let spanBytes = s.pages &* 8192
+            var done = false
+            if !s.noscan {
+                done = (try? mem.withBytes(at: Address(s.base), count: spanBytes) { raw -> Bool in
+                    scanSpan(s, raw)
+                }) ?? false
+            }
+            if !done {
+                if !s.noscan { unreadableSpans += 1 }
+                // Objects whose span could not be read, or noscan spans: no edges.
+                let have = edgeStart.count - Int(s.firstObject)
+                for _ in max(0, have) ..< Int(s.objectCount) { edgeStart.append(UInt32(edgeTargets.count)) }
+            }
+        }
+        edgeStart.append(UInt32(edgeTargets.count))
+    }
+
+    /// Scans one span's objects; returns false (with no edges recorded for it) when its bits are unreadable.
+    private mutating func scanSpan(_ s: Span, _ raw: UnsafeRawBufferPointer) -> Bool {
+        switch bits {
+        case .arenaBitmap(let ab):
+            guard let bm = ab.spanBits(base: s.base, bytes: UInt64(raw.count)) else { return false }
+            bm.withUnsafeBytes { scanBitmapped(s, raw, $0) }
+        case .allocationHeaders:
+            if !s.isLarge && s.elemSize <= 512 {
+                let size = raw.count / 64
+                let start = raw.count - size - (greenTea && s.elemSize >= 16 ? 128 : 0)
+                guard start >= 0 else { return false }
+                scanBitmapped(s, raw, UnsafeRawBufferPointer(rebasing: raw[start ..< start + size]))
+            } else if !s.isLarge {
+                for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
+                    edgeStart.append(UInt32(edgeTargets.count))
+                    let off = Int(objects[id] &- s.base)
+                    let typ = raw.loadUnaligned(fromByteOffset: off, as: UInt64.self)
+                    guard typ != 0, let rt = types.type(at: typ) else { continue }
+                    tile(raw, from: off + 8, to: off + Int(s.elemSize), rt)
+                }
+            } else {
+                edgeStart.append(UInt32(edgeTargets.count))
+                guard s.largeType != 0, let rt = types.type(at: s.largeType) else { return true }
+                tile(raw, from: 0, to: min(raw.count, Int(s.elemSize)), rt)
+            }
+        }
+        return true
+    }
+
+    /// Objects whose pointer bits are a bitmap over the span's words (bit k = word k).
+    private mutating func scanBitmapped(_ s: Span, _ raw: UnsafeRawBufferPointer, _ bm: UnsafeRawBufferPointer) {
+        let words = Int(s.elemSize / 8)
+        for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
+            edgeStart.append(UInt32(edgeTargets.count))
+            let off = Int(objects[id] &- s.base)
+            let w0 = off / 8
+            for k in 0..<words {
+                let bit = w0 + k
+                guard bit >> 3 < bm.count, (bm[bit >> 3] >> UInt8(bit & 7)) & 1 == 1 else { continue }
+                let o = off + k * 8
+                guard o + 8 <= raw.count else { break }
+                target(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+            }
+        }
+    }
+
+    /// Repeats a type's pointer words with stride `size` over [from, to) of the span.
+    private mutating func tile(_ raw: UnsafeRawBufferPointer, from: Int, to: Int, _ rt: RuntimeType) {
+        guard rt.size > 0, !rt.pointerWords.isEmpty else { return }
+        let stride = Int(rt.size)
+        var e = from
+        while e < to {
+            for w in rt.pointerWords {
+                let o = e + Int(w) * 8
+                guard o + 8 <= to, o + 8 <= raw.count else { break }
+                target(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+            }
+            e += stride
+        }
+    }
+
+    @inline(__always)
+    private mutating func target(_ v: UInt64) {
+        guard v >= heapMin, v < heapMax,
+              let t = Heap.lookup(v, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objects) else { return }
+        edgeTargets.append(Int32(t))
+    }
+}

@@ -1,0 +1,221 @@
+import GoCore
+import GoDWARF
+
+/// Finds the GC's roots: data and bss words the runtime's masks mark as pointers, goroutine
+/// stacks, finalizers, cleanups, weak handles and queued finalizers.
+struct RootFinder {
+    let process: Process
+    let dwarf: DWARFFile
+    let layouts: RuntimeLayouts
+    let spans: [Span]
+    let heapSpans: [Int32]
+    let heapSpanBases: [UInt64]
+    let objects: [UInt64]
+    let edgeStart: [UInt32]
+    let edgeTargets: [Int32]
+    var roots: [Root] = []
+    var warnings: [Warning] = []
+    var goroutines: [Goroutine] = []
+    let namer: GlobalNamer
+
+    init(process: Process, dwarf: DWARFFile, layouts: RuntimeLayouts, spans: [Span], heapSpans: [Int32],
+         objects: [UInt64], edgeStart: [UInt32], edgeTargets: [Int32]) {
+        self.process = process
+        self.dwarf = dwarf
+        self.layouts = layouts
+        self.spans = spans
+        self.heapSpans = heapSpans
+        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
+        self.objects = objects
+        self.edgeStart = edgeStart
+        self.edgeTargets = edgeTargets
+        self.namer = GlobalNamer(dwarf: dwarf, bias: process.core.loadBias)
+    }
+
+    var mem: AddressSpace { process.core.memory }
+
+    func object(_ v: UInt64) -> Int32? {
+        Heap.lookup(v, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objects).map { Int32($0) }
+    }
+
+    mutating func findAll(mheap: Address) {
+        dataAndBSS()
+        stacks()
+        specials()
+        finalizerQueue()
+        tinyBlocks()
+    }
+
+    /// Each P's active tiny-allocation block (`mcache.tiny`): the GC greys these at mark
+    /// termination (`gcMarkTinyAllocs`), so they survive though nothing points to their start.
+    mutating func tinyBlocks() {
+        guard let allp = process.globalAddress("runtime.allp"),
+              let pl = try? StructLayout(dwarf, "runtime.p"), let mcOff = try? pl.offset("mcache"),
+              let tinyOff = try? StructLayout(dwarf, "runtime.mcache").offset("tiny"),
+              let array = try? mem.readPointer(at: allp), let n = try? mem.read(UInt64.self, at: Address(allp.rawValue &+ 8)),
+              n < 1 << 16 else { return }
+        for i in 0..<n {
+            guard let p = try? mem.read(UInt64.self, at: Address(array.rawValue &+ i &* 8)), p != 0,
+                  let mc = try? mem.read(UInt64.self, at: Address(p &+ mcOff)), mc != 0,
+                  let tiny = try? mem.read(UInt64.self, at: Address(mc &+ tinyOff)), let o = object(tiny) else { continue }
+            roots.append(Root(kind: .other, name: "tiny block of P\(i)", slot: mc &+ tinyOff, object: o, function: nil, goroutine: nil))
+        }
+    }
+
+    mutating func warn(_ s: String) { warnings.append(Warning(s)) }
+
+    // MARK: data and bss
+
+    /// Words of data/bss whose bit is set in `moduledata.gcdatamask`/`gcbssmask`.
+    mutating func dataAndBSS() {
+        guard var md = process.globalAddress("runtime.firstmoduledata") else { warn("no runtime.firstmoduledata: global roots unknown"); return }
+        let l = layouts.moduledata
+        guard let data = try? l.offset("data"), let bss = try? l.offset("bss"),
+              let dmask = try? l.offset("gcdatamask"), let bmask = try? l.offset("gcbssmask"),
+              let next = try? l.offset("next") else { warn("runtime.moduledata lacks data/bss masks"); return }
+        for _ in 0..<64 {
+            for (startOff, maskOff) in [(data, dmask), (bss, bmask)] {
+                guard let start = try? mem.read(UInt64.self, at: Address(md.rawValue &+ startOff)),
+                      let n = try? mem.read(UInt32.self, at: Address(md.rawValue &+ maskOff)),
+                      let bytes = try? mem.readPointer(at: Address(md.rawValue &+ maskOff &+ 8)),
+                      n < 1 << 30, let mask = try? mem.readBytes(at: bytes, count: UInt64((n + 7) / 8)),
+                      let words = try? mem.readBytes(at: Address(start), count: UInt64(n) &* 8) else {
+                    warn("cannot read a data/bss pointer mask of module at \(md)")
+                    continue
+                }
+                words.withUnsafeBytes { raw in
+                    for k in 0..<Int(n) where (mask[k >> 3] >> UInt8(k & 7)) & 1 == 1 {
+                        let v = raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)
+                        guard let o = object(v) else { continue }
+                        let slot = start &+ UInt64(k) &* 8
+                        roots.append(Root(kind: .global, name: namer.name(of: slot), slot: slot, object: o, function: nil, goroutine: nil))
+                    }
+                }
+            }
+            guard let n = try? mem.readPointer(at: Address(md.rawValue &+ next)), !n.isNull else { break }
+            md = n
+        }
+    }
+
+    // MARK: stacks
+
+    /// Goroutine stacks, scanned conservatively from the goroutine's stack pointer to the top of
+    /// its stack: every word that points into an allocated object is a root, named by the frame
+    /// holding it.
+    mutating func stacks() {
+        guard let allgs = process.globalAddress("runtime.allgs") else { warn("no runtime.allgs: stack roots unknown"); return }
+        var w: [String] = []
+        do {
+            goroutines = try GoroutineReader(mem: mem, dwarf: dwarf, layout: layouts.g, bias: process.core.loadBias)
+                .read(allgs: allgs, warn: { w.append($0) })
+        } catch {
+            warn("goroutines: \(error)")
+            return
+        }
+        for s in w { warn(s) }
+        let tab = try? process.core.pclntab.get()
+        for g in goroutines where g.status != .dead && g.status != .idle && g.status != .deadExtra {
+            guard g.stackHi > g.stackLo, g.stackHi &- g.stackLo < 1 << 32 else { continue }
+            var sp: UInt64
+            var pc: UInt64
+            if g.syscallSP != 0 {
+                sp = g.syscallSP; pc = g.syscallPC
+            } else if g.status == .running {
+                sp = g.stackLo; pc = 0   // running at the crash: its registers are in a signal frame; scan the whole stack
+            } else {
+                sp = g.sp; pc = g.pc
+            }
+            if sp < g.stackLo || sp >= g.stackHi { sp = g.stackLo; pc = 0 }
+            let frames = (tab != nil && pc != 0) ? Unwinder(core: process.core, tab: tab!).frames(pc: pc, sp: sp, hi: g.stackHi) : []
+            guard let words = try? mem.readBytes(at: Address(sp), count: g.stackHi &- sp) else {
+                warn("stack of goroutine \(g.id) is unreadable")
+                continue
+            }
+            var fi = 0
+            words.withUnsafeBytes { raw in
+                for k in 0..<(raw.count / 8) {
+                    let v = raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)
+                    guard let o = object(v) else { continue }
+                    let slot = sp &+ UInt64(k) &* 8
+                    while fi < frames.count, frames[fi].fp <= slot { fi += 1 }
+                    let fn = fi < frames.count ? frames[fi].function : nil
+                    roots.append(Root(kind: .stack, name: "goroutine \(g.id)", slot: slot, object: o, function: fn, goroutine: g.id))
+                }
+            }
+        }
+    }
+
+    // MARK: specials
+
+    /// Finalizers, cleanups and weak handles hang off `mspan.specials`.
+    mutating func specials() {
+        let sp = layouts.special
+        guard let nextOff = try? sp.offset("next"), let offOff = try? sp.offset("offset"), let offSize = try? sp.fieldSize("offset"),
+              let kindOff = try? sp.offset("kind") else { warn("runtime.special has an unknown layout"); return }
+        func kind(_ name: String) -> Int64? { dwarf.constant(named: "runtime._KindSpecial" + name) }
+        let finalizer = kind("Finalizer"), cleanup = kind("Cleanup"), weak = kind("WeakHandle")
+        var records: [Int64: (RootKind, String, UInt64)] = [:]
+        func size(_ t: String) -> UInt64 { (try? StructLayout(dwarf, t))?.size ?? 0 }
+        if let finalizer { records[finalizer] = (RootKind.finalizer, "finalizer", size("runtime.specialfinalizer")) }
+        if let cleanup { records[cleanup] = (RootKind.cleanup, "cleanup", size("runtime.specialCleanup")) }
+        if let weak { records[weak] = (RootKind.other, "weak handle", size("runtime.specialWeakHandle")) }
+        var damaged = 0
+        for hs in heapSpans {
+            let s = spans[Int(hs)]
+            var p = s.specials
+            var steps = 0
+            while p != 0, steps < 1 << 20 {
+                steps += 1
+                guard let next = try? mem.read(UInt64.self, at: Address(p &+ nextOff)),
+                      let off = try? mem.readUInt(at: Address(p &+ offOff), size: offSize),
+                      let k = try? mem.read(UInt8.self, at: Address(p &+ kindOff)) else { damaged += 1; break }
+                if let (rk, label, size) = records[Int64(k)], size > sp.size {
+                    let objAddr = s.base &+ off
+                    let name = "\(label) of \(objAddr.hex)"
+                    // The record's words after the header: function, argument, handle (heap pointers only count).
+                    var o = sp.size
+                    while o + 8 <= size {
+                        if let v = try? mem.read(UInt64.self, at: Address(p &+ o)), let t = object(v) {
+                            roots.append(Root(kind: rk, name: name, slot: p &+ o, object: t, function: nil, goroutine: nil))
+                        }
+                        o += 8
+                    }
+                    // A finalizer also keeps what its object points to (not the object itself).
+                    if rk == .finalizer, let obj = object(objAddr) {
+                        for e in Int(edgeStart[Int(obj)]) ..< Int(edgeStart[Int(obj) + 1]) {
+                            roots.append(Root(kind: .finalizer, name: name, slot: 0, object: edgeTargets[e], function: nil, goroutine: nil))
+                        }
+                    }
+                }
+                p = next
+            }
+        }
+        if damaged > 0 { warn("\(damaged) specials list(s) are damaged") }
+    }
+
+    // MARK: queued finalizers
+
+    /// `runtime.finq`: finalizers queued to run; their function and argument are roots.
+    mutating func finalizerQueue() {
+        guard let finq = process.globalAddress("runtime.finq"),
+              let block = try? StructLayout(dwarf, "runtime.finBlock"),
+              let fin = try? StructLayout(dwarf, "runtime.finalizer"),
+              let nextOff = try? block.offset("next"), let cntOff = try? block.offset("cnt"), let finOff = try? block.offset("fin"),
+              let fnOff = try? fin.offset("fn"), let argOff = try? fin.offset("arg") else { return }
+        var b = (try? mem.read(UInt64.self, at: finq)) ?? 0
+        var blocks = 0
+        while b != 0, blocks < 1 << 16 {
+            blocks += 1
+            guard let cnt = try? mem.read(UInt32.self, at: Address(b &+ cntOff)), cnt < 1 << 16 else { break }
+            for i in 0..<UInt64(cnt) {
+                let f = b &+ finOff &+ i &* fin.size
+                for off in [fnOff, argOff] {
+                    if let v = try? mem.read(UInt64.self, at: Address(f &+ off)), let t = object(v) {
+                        roots.append(Root(kind: .finalizer, name: "queued finalizer", slot: f &+ off, object: t, function: nil, goroutine: nil))
+                    }
+                }
+            }
+            b = (try? mem.read(UInt64.self, at: Address(b &+ nextOff))) ?? 0
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Testing
+import GoHeap
+import FixtureSupport
+
+func openProcess(_ fixture: Fixture) throws -> Process {
+    try #require(fixture.exists, "fixture \(fixture) is missing: run scripts/build-fixtures.sh")
+    return try Process(corePath: fixture.corePath, executablePath: fixture.exePath)
+}
+
+@Suite("Heap reconstruction against the runtime's own accounting")
+struct HeapFixtureTests {
+    /// The truth's MemStats were read right after a final runtime.GC(): the objects allocated
+    /// as of that GC (allocation bit set) must be exactly HeapObjects and HeapAlloc. Objects
+    /// allocated afterwards (i < freeindex with a clear bit) are reported apart.
+    @Test("objects as of the last GC equal MemStats exactly", arguments: Fixtures.withDWARF)
+    func accounting(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let truth = try fixture.truth()
+        var count: UInt64 = 0, bytes: UInt64 = 0
+        for id in 0..<heap.objectCount where !heap.isAllocatedSinceSweep(id) {
+            count += 1
+            bytes += heap.size(of: id)
+        }
+        #expect(count == truth.memstats["HeapObjects"], "\(fixture)")
+        #expect(bytes == truth.memstats["HeapAlloc"], "\(fixture)")
+        #expect(heap.warnings.isEmpty, "\(heap.warnings)")
+        print("\(fixture): \(heap.objectCount) objects, \(heap.liveCount) live (\(heap.liveBytes) B), \(heap.edgeCount) edges, \(heap.roots.count) roots")
+    }
+
+    /// Reachability from our roots must cover everything the last GC kept, except the runtime's
+    /// previous tiny-allocation blocks, which the GC greys at mark termination and drops from
+    /// the mcache right after (16-byte noscan blocks).
+    @Test("reachability misses nothing the GC kept", arguments: Fixtures.withDWARF)
+    func reachability(_ fixture: Fixture) throws {
+        let heap = try openProcess(fixture).heap()
+        let truth = try fixture.truth()
+        var dropped: [String] = []
+        for id in 0..<heap.objectCount where !heap.isLive(id) && !heap.isAllocatedSinceSweep(id) {
+            let s = heap.span(of: id)
+            if !(s.elemSize == 16 && s.noscan) { dropped.append("\(heap.address(of: id).hex) (\(heap.size(of: id)) B)") }
+        }
+        #expect(dropped.isEmpty, "objects the GC kept but no root reaches: \(dropped.prefix(20))")
+        let staleTiny = (0..<heap.objectCount).filter { !heap.isLive($0) && !heap.isAllocatedSinceSweep($0) }.count
+        #expect(staleTiny <= truth.gomaxprocs)
+    }
+
+    @Test("globals' heap targets are live objects with a root named after the global", arguments: Fixtures.withDWARF("basics"))
+    func globalRoots(_ fixture: Fixture) throws {
+        let heap = try openProcess(fixture).heap()
+        let truth = try fixture.truth()
+        let heapGlobals = ["main.gDynString": \Truth.Global.data, "main.gSlice": \Truth.Global.data,
+                           "main.gPoint": \Truth.Global.target, "main.gIface": \Truth.Global.data,
+                           "main.gMap": \Truth.Global.target, "main.gFunc": \Truth.Global.target]
+        for (name, path) in heapGlobals {
+            let g = try #require(truth.global(name))
+            let field = try #require(g[keyPath: path])
+            let target = hex(field)
+            let id = try #require(heap.object(containing: target), "\(name) target \(target.hex) is not a heap object")
+            #expect(heap.isLive(id))
+            let roots = heap.roots.filter { $0.object == Int32(id) && $0.kind == .global }
+            #expect(roots.contains { $0.name == name || $0.name.hasPrefix(name + ".") }, "\(name): roots \(roots.map(\.name))")
+        }
+        // gPoint -> its Next: a pointer edge between the two Points.
+        let p = try #require(truth.global("main.gPoint"))
+        if case .string(let next)? = p.fields?["Next"] {
+            let pointTarget = try #require(p.target)
+            let from = try #require(heap.object(containing: hex(pointTarget)))
+            let to = try #require(heap.object(containing: hex(next)))
+            #expect(heap.pointers(from: from).contains(Int32(to)))
+        }
+    }
+
+    @Test("stripped executables: the heap needs DWARF and says so", arguments: Fixtures.stripped)
+    func strippedHeap(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        #expect(throws: HeapError.self) { try process.heap() }
+    }
+}
