@@ -37,11 +37,32 @@ public final class Heap: @unchecked Sendable {
 
     public var objectCount: Int { objectAddresses.count }
 
+    /// Every goroutine of `runtime.allgs`, dead ones included.
+    public let goroutines: [Goroutine]
+    /// The distinct types of the heap's objects.
+    public let types: [HeapType]
+    /// Index into `types` per object, -1 when unknown.
+    let objectTypes: [Int32]
+
+    /// The Go type of an object, or nil when no source typed it.
+    public func type(of id: Int) -> HeapType? {
+        let t = objectTypes[id]
+        return t >= 0 ? types[Int(t)] : nil
+    }
+    /// Index into `types` of an object's type, -1 when unknown.
+    public func typeIndex(of id: Int) -> Int { Int(objectTypes[id]) }
+
+    /// Where the Go value of an object starts: 8 bytes into the slot for allocation-header objects.
+    public func dataAddress(of id: Int) -> UInt64 {
+        let s = span(of: id)
+        return objectAddresses[id] &+ (version.allocationHeaders && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0)
+    }
+
     /// Bit per object: allocated after its span was last swept (i < freeindex with a clear allocation bit).
     let freshBits: [UInt64]
 
     init(version: GoVersion, spans: [Span], heapSpans: [Int32], objectAddresses: [UInt64], objectSpans: [Int32],
-         freshBits: [UInt64], edgeStart: [UInt32], edgeTargets: [Int32], roots: [Root], warnings: [Warning]) {
+         freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], roots: [Root], warnings: [Warning]) {
         self.version = version
         self.spans = spans
         self.heapSpans = heapSpans
@@ -49,6 +70,9 @@ public final class Heap: @unchecked Sendable {
         self.objectAddresses = objectAddresses
         self.objectSpans = objectSpans
         self.freshBits = freshBits
+        self.types = types
+        self.goroutines = goroutines
+        self.objectTypes = objectTypes
         self.edgeStart = edgeStart
         self.edgeTargets = edgeTargets
         self.roots = roots

@@ -70,14 +70,34 @@ struct HeapBuilder {
             w.append(Warning("\(scanner.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
         }
 
+        // Goroutines.
+        var goroutines: [Goroutine] = []
+        if let allgs = process.globalAddress("runtime.allgs") {
+            do {
+                goroutines = try GoroutineReader(mem: mem, dwarf: dwarf, layout: layouts.g, bias: core.loadBias)
+                    .read(allgs: allgs, warn: { w.append(Warning($0)) })
+            } catch {
+                w.append(Warning("goroutines: \(error)"))
+            }
+        } else {
+            w.append(Warning("no runtime.allgs: goroutines and stack roots unknown"))
+        }
+
         // Roots.
         var roots = RootFinder(process: process, dwarf: dwarf, layouts: layouts, spans: spans, heapSpans: heapSpans,
-                               objects: addresses, edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets)
+                               objects: addresses, edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets,
+                               goroutines: goroutines, threadOf: Unwinder.threadFinder(core: core, m: layouts.m))
         roots.findAll(mheap: mheap)
         w += roots.warnings
 
+        // Types.
+        var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
+                          objects: addresses, objectSpans: objectSpans, version: version, typesBase: modules.first?.types ?? 0)
+        let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
+        typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures)
+
         return Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,
-                    freshBits: fresh,
+                    freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
                     edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, roots: roots.roots, warnings: w)
     }
 

@@ -15,11 +15,18 @@ struct RootFinder {
     let edgeTargets: [Int32]
     var roots: [Root] = []
     var warnings: [Warning] = []
-    var goroutines: [Goroutine] = []
+    /// Functions (closures) held by finalizer and cleanup records, with the boxed argument of a
+    /// Go 1.26+ cleanup: the typer names them from DWARF.
+    var closures: [(fn: UInt64, argument: UInt64)] = []
+    let goroutines: [Goroutine]
+    let threadOf: (Goroutine) -> Thread?
     let namer: GlobalNamer
 
     init(process: Process, dwarf: DWARFFile, layouts: RuntimeLayouts, spans: [Span], heapSpans: [Int32],
-         objects: [UInt64], edgeStart: [UInt32], edgeTargets: [Int32]) {
+         objects: [UInt64], edgeStart: [UInt32], edgeTargets: [Int32], goroutines: [Goroutine],
+         threadOf: @escaping (Goroutine) -> Thread?) {
+        self.goroutines = goroutines
+        self.threadOf = threadOf
         self.process = process
         self.dwarf = dwarf
         self.layouts = layouts
@@ -103,30 +110,12 @@ struct RootFinder {
     /// its stack: every word that points into an allocated object is a root, named by the frame
     /// holding it.
     mutating func stacks() {
-        guard let allgs = process.globalAddress("runtime.allgs") else { warn("no runtime.allgs: stack roots unknown"); return }
-        var w: [String] = []
-        do {
-            goroutines = try GoroutineReader(mem: mem, dwarf: dwarf, layout: layouts.g, bias: process.core.loadBias)
-                .read(allgs: allgs, warn: { w.append($0) })
-        } catch {
-            warn("goroutines: \(error)")
-            return
-        }
-        for s in w { warn(s) }
         let tab = try? process.core.pclntab.get()
         for g in goroutines where g.status != .dead && g.status != .idle && g.status != .deadExtra {
             guard g.stackHi > g.stackLo, g.stackHi &- g.stackLo < 1 << 32 else { continue }
-            var sp: UInt64
-            var pc: UInt64
-            if g.syscallSP != 0 {
-                sp = g.syscallSP; pc = g.syscallPC
-            } else if g.status == .running {
-                sp = g.stackLo; pc = 0   // running at the crash: its registers are in a signal frame; scan the whole stack
-            } else {
-                sp = g.sp; pc = g.pc
-            }
-            if sp < g.stackLo || sp >= g.stackHi { sp = g.stackLo; pc = 0 }
-            let frames = (tab != nil && pc != 0) ? Unwinder(core: process.core, tab: tab!).frames(pc: pc, sp: sp, hi: g.stackHi) : []
+            let frames = tab.map { Unwinder(core: process.core, tab: $0).frames(of: g, threadOf: threadOf) } ?? []
+            // Scan from the innermost frame; without frames (no saved state, no thread), the whole stack.
+            let sp = frames.first.map { max($0.sp, g.stackLo) } ?? g.stackLo
             guard let words = try? mem.readBytes(at: Address(sp), count: g.stackHi &- sp) else {
                 warn("stack of goroutine \(g.id) is unreadable")
                 continue
@@ -156,6 +145,11 @@ struct RootFinder {
         let finalizer = kind("Finalizer"), cleanup = kind("Cleanup"), weak = kind("WeakHandle")
         var records: [Int64: (RootKind, String, UInt64)] = [:]
         func size(_ t: String) -> UInt64 { (try? StructLayout(dwarf, t))?.size ?? 0 }
+        let finLayout = try? StructLayout(dwarf, "runtime.specialfinalizer")
+        let cleanLayout = try? StructLayout(dwarf, "runtime.specialCleanup")
+        let finFn = try? finLayout?.offset("fn")
+        let cleanFn = (try? cleanLayout?.offset("cleanup.fn")) ?? (try? cleanLayout?.offset("fn"))
+        let cleanArg = try? cleanLayout?.offset("cleanup.arg")
         if let finalizer { records[finalizer] = (RootKind.finalizer, "finalizer", size("runtime.specialfinalizer")) }
         if let cleanup { records[cleanup] = (RootKind.cleanup, "cleanup", size("runtime.specialCleanup")) }
         if let weak { records[weak] = (RootKind.other, "weak handle", size("runtime.specialWeakHandle")) }
@@ -171,6 +165,11 @@ struct RootFinder {
                       let k = try? mem.read(UInt8.self, at: Address(p &+ kindOff)) else { damaged += 1; break }
                 if let (rk, label, size) = records[Int64(k)], size > sp.size {
                     let objAddr = s.base &+ off
+                    if let fo = rk == .finalizer ? finFn : (rk == .cleanup ? cleanFn : nil),
+                       let fn = try? mem.read(UInt64.self, at: Address(p &+ fo)) {
+                        let arg = rk == .cleanup ? cleanArg.flatMap { try? mem.read(UInt64.self, at: Address(p &+ $0)) } ?? 0 : 0
+                        closures.append((fn, arg))
+                    }
                     let name = "\(label) of \(objAddr.hex)"
                     // The record's words after the header: function, argument, handle (heap pointers only count).
                     var o = sp.size

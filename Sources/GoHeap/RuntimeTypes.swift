@@ -8,12 +8,17 @@ public struct RuntimeType: Sendable {
     public let ptrBytes: UInt64
     public let kind: GoKind?
     public let tflag: UInt8
+    /// Whether an interface holds a value of this type directly in its data word
+    /// (`Kind_ & KindDirectIface` up to Go 1.25, `TFlag & TFlagDirectIface` from 1.26).
+    public let directInterface: Bool
     /// The type's name as the runtime spells it ("main.Node", "*main.Node", "[]int").
     public let name: String
     /// The indexes of the words (of the first `ptrBytes`) that hold pointers, ascending.
     public let pointerWords: [UInt32]
 
-    init(address: UInt64, size: UInt64, ptrBytes: UInt64, kind: GoKind?, tflag: UInt8, name: String, mask: [UInt64]) {
+    init(address: UInt64, size: UInt64, ptrBytes: UInt64, kind: GoKind?, tflag: UInt8, directInterface: Bool,
+         name: String, mask: [UInt64]) {
+        self.directInterface = directInterface
         self.address = address
         self.size = size
         self.ptrBytes = ptrBytes
@@ -108,7 +113,9 @@ final class RuntimeTypeReader: @unchecked Sendable {
                 return nil
             }
         }
-        return RuntimeType(address: address, size: h.size, ptrBytes: h.ptrBytes, kind: kind, tflag: h.tflag, name: name, mask: mask)
+        let direct = version.atLeast(26) ? h.tflag & 0x20 != 0 : h.kindByte & 0x20 != 0
+        return RuntimeType(address: address, size: h.size, ptrBytes: h.ptrBytes, kind: kind, tflag: h.tflag,
+                           directInterface: direct, name: name, mask: mask)
     }
 
     /// Sets the pointer bits of the type at `address` placed at word `base`, from its structure.
@@ -142,6 +149,21 @@ final class RuntimeTypeReader: @unchecked Sendable {
             return false
         }
         return true
+    }
+
+    /// The fields of a struct type: (offset, field type address); empty for other kinds.
+    func structFields(of address: UInt64) -> [(offset: UInt64, type: UInt64)] {
+        guard let h = header(address), GoKind(rawValue: h.kindByte & 0x1f) == .struct, let fo = structFields,
+              let fields = try? mem.readPointer(at: Address(address &+ fo)),
+              let n = try? mem.read(UInt64.self, at: Address(address &+ fo &+ 8)), n < 1 << 12 else { return [] }
+        var out: [(UInt64, UInt64)] = []
+        for i in 0..<n {
+            let f = fields.rawValue &+ i &* fieldSize
+            guard let typ = try? mem.read(UInt64.self, at: Address(f &+ fieldTyp)),
+                  let off = try? mem.read(UInt64.self, at: Address(f &+ fieldOffset)) else { break }
+            out.append((off, typ))
+        }
+        return out
     }
 
     /// The name of a type: its `Str` offset resolved against the module holding the type.

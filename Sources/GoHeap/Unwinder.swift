@@ -18,14 +18,36 @@ struct Unwinder {
     let tab: Pclntab
 
     static let stopAt: Set<String> = ["runtime.goexit", "runtime.mstart", "runtime.mstart0", "runtime.rt0_go",
-                                      "runtime.mcall", "runtime.morestack", "runtime.systemstack_switch"]
+                                      "runtime.mcall", "runtime.morestack"]
+
+    /// Where to start unwinding a goroutine that is not on a thread: its syscall state, else
+    /// `g.sched` (which `systemstack` also fills for a goroutine that crashed on the system stack).
+    static func start(of g: Goroutine) -> (pc: UInt64, sp: UInt64)? {
+        if g.syscallSP != 0, g.syscallSP >= g.stackLo, g.syscallSP < g.stackHi { return (g.syscallPC, g.syscallSP) }
+        if g.sp != 0, g.pc != 0, g.sp >= g.stackLo, g.sp < g.stackHi { return (g.pc, g.sp) }
+        return nil
+    }
 
     /// Frames from (pc, sp) up to the stack's top `hi`, innermost first; at most `limit` frames.
-    func frames(pc startPC: UInt64, sp startSP: UInt64, hi: UInt64, limit: Int = 1000) -> [Frame] {
+    ///
+    /// A signal handler's frames end in `runtime.sigreturn__sigaction`, the restorer the kernel
+    /// returns to: at its stack pointer lies the kernel's `ucontext_t`, whose saved registers
+    /// (`uc_mcontext.gregs`, at offset 40: rsp is word 15, rip word 16) continue the unwinding
+    /// into the interrupted code.
+    func frames(pc startPC: UInt64, sp startSP: UInt64, hi: UInt64 = UInt64.max, limit: Int = 1000) -> [Frame] {
         var out: [Frame] = []
         var pc = startPC, sp = startSP
         while out.count < limit {
             guard let f = core.function(at: pc) else { break }
+            if f.name == "runtime.sigreturn__sigaction" || f.name == "runtime.sigreturn" {
+                let gregs = sp &+ 40
+                guard let rsp = try? core.memory.read(UInt64.self, at: Address(gregs &+ 15 * 8)),
+                      let rip = try? core.memory.read(UInt64.self, at: Address(gregs &+ 16 * 8)), rip != 0 else { break }
+                out.append(Frame(pc: pc, sp: sp, fp: sp, function: f.name, entry: f.entry))
+                pc = rip
+                sp = rsp
+                continue
+            }
             let link = pc &- core.loadBias
             guard let delta = tab.spDelta(f, pc: link), delta >= 0 else { break }
             let fp = sp &+ UInt64(delta) &+ 8
@@ -36,5 +58,25 @@ struct Unwinder {
             sp = fp
         }
         return out
+    }
+
+    /// The frames of a goroutine, innermost first: from its saved state, or, for a goroutine
+    /// running on a thread, from that thread's registers (through signal frames), keeping the
+    /// frames that lie on the goroutine's own stack.
+    func frames(of g: Goroutine, threadOf: (Goroutine) -> Thread?) -> [Frame] {
+        if let (pc, sp) = Unwinder.start(of: g) { return frames(pc: pc, sp: sp, hi: g.stackHi) }
+        guard let t = threadOf(g) else { return [] }
+        let all = frames(pc: t.registers.pc, sp: t.registers.sp)
+        guard let first = all.firstIndex(where: { $0.sp >= g.stackLo && $0.sp < g.stackHi }) else { return [] }
+        return Array(all[first...].prefix { $0.sp >= g.stackLo && $0.sp < g.stackHi })
+    }
+
+    /// The thread running a goroutine: its `m`'s `procid` is the kernel thread id.
+    static func threadFinder(core: Core, m: StructLayout?) -> (Goroutine) -> Thread? {
+        let procid = try? m?.offset("procid")
+        return { g in
+            guard g.m != 0, let procid, let tid = try? core.memory.read(UInt64.self, at: Address(g.m &+ procid)) else { return nil }
+            return core.threads.first { UInt64(bitPattern: Int64($0.tid)) == tid }
+        }
     }
 }

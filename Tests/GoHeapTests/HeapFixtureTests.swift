@@ -1,10 +1,17 @@
 import Testing
 import GoHeap
 import FixtureSupport
+import Synchronization
+
+/// Processes opened once per fixture and shared by the tests (their heaps are built once too).
+let openedProcesses = Mutex<[String: Process]>([:])
 
 func openProcess(_ fixture: Fixture) throws -> Process {
     try #require(fixture.exists, "fixture \(fixture) is missing: run scripts/build-fixtures.sh")
-    return try Process(corePath: fixture.corePath, executablePath: fixture.exePath)
+    if let p = openedProcesses.withLock({ $0[fixture.directory] }) { return p }
+    let p = try Process(corePath: fixture.corePath, executablePath: fixture.exePath)
+    openedProcesses.withLock { $0[fixture.directory] = p }
+    return p
 }
 
 @Suite("Heap reconstruction against the runtime's own accounting")

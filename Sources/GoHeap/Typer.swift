@@ -1,0 +1,608 @@
+import GoCore
+import GoDWARF
+
+/// Gives heap objects their Go types.
+///
+/// Sources, by confidence: a runtime type the heap stores (the allocation header or `largeType`,
+/// Go 1.22+, or an interface's type word) is trusted most; then the DWARF types of globals, then
+/// those of stack frames. What a typed value points to inherits its confidence less one
+/// (a container that knows the length — a slice's cap, a channel's buffer size, a map's bucket
+/// or group count — passes it on undiminished and fixes the element count). A higher
+/// confidence replaces a lower one and re-walks the object, so a type learnt late from a better
+/// source corrects what a weaker path guessed.
+/// Typed objects are walked with their DWARF type, so types flow from the roots through
+/// pointers, slices, strings, interfaces, maps (buckets, Swiss directories, tables, groups),
+/// channels and closures. What no source reaches stays untyped and is reported as unknown.
+struct Typer {
+    let dwarf: DWARFFile
+    let mem: AddressSpace
+    let runtimeTypes: RuntimeTypeReader
+    let spans: [Span]
+    let heapSpans: [Int32]
+    let heapSpanBases: [UInt64]
+    let objects: [UInt64]
+    let objectSpans: [Int32]
+    let headers: Bool
+    let typesBase: UInt64
+    let bias: UInt64
+    let core: Core
+
+    private(set) var heapTypes: [HeapType] = []
+    private(set) var objectType: [Int32]
+    private var confidence: [UInt8]
+    private var work: [Int32] = []
+    private var singleByDWARF: [Int32]
+    private var byKey: [HeapType: Int32] = [:]
+    private var pointerful: [Int8]
+    private var shapeless: [String: TypeID]?
+    private let itabType: UInt64
+    private let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
+    static let stringType = HeapType(name: "string", dwarf: nil, count: 0)
+
+    init(process: Process, dwarf: DWARFFile, runtimeTypes: RuntimeTypeReader, spans: [Span], heapSpans: [Int32],
+         objects: [UInt64], objectSpans: [Int32], version: GoVersion, typesBase: UInt64) {
+        self.dwarf = dwarf
+        self.mem = process.core.memory
+        self.runtimeTypes = runtimeTypes
+        self.spans = spans
+        self.heapSpans = heapSpans
+        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
+        self.objects = objects
+        self.objectSpans = objectSpans
+        self.headers = version.allocationHeaders
+        self.typesBase = typesBase
+        self.bias = process.core.loadBias
+        self.core = process.core
+        objectType = [Int32](repeating: -1, count: objects.count)
+        confidence = [UInt8](repeating: 0, count: objects.count)
+        singleByDWARF = [Int32](repeating: -1, count: dwarf.types.count)
+        pointerful = [Int8](repeating: -1, count: dwarf.types.count)
+        let itab = (try? StructLayout(dwarf, "internal/abi.ITab")) ?? (try? StructLayout(dwarf, "runtime.itab"))
+        itabType = (try? itab?.offset("Type")) ?? (try? itab?.offset("_type")) ?? 8
+        let hchan = try? StructLayout(dwarf, "runtime.hchan")
+        hchanBuf = try? hchan?.offset("buf")
+        hchanSize = hchan?.size
+        hchanElemSize = try? hchan?.offset("elemsize")
+        hchanCount = try? hchan?.offset("dataqsiz")
+    }
+
+    // MARK: objects
+
+    func object(_ p: UInt64) -> Int? {
+        Heap.lookup(p, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objects)
+    }
+    @inline(__always) func span(_ id: Int) -> Span { spans[Int(objectSpans[id])] }
+    /// Where the Go value starts: after the 8-byte type header for header objects.
+    func dataStart(_ id: Int, _ s: Span) -> UInt64 {
+        objects[id] &+ (headers && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0)
+    }
+    func dataSize(_ id: Int, _ s: Span) -> UInt64 {
+        if s.isLarge { return s.limit > s.base ? s.limit &- s.base : s.elemSize }
+        return s.elemSize &- (dataStart(id, s) &- objects[id])
+    }
+
+    // MARK: type table
+
+    mutating func heapType(_ t: HeapType) -> Int32 {
+        if t.count == 0, let d = t.dwarf, singleByDWARF[d.index] >= 0, heapTypes[Int(singleByDWARF[d.index])].name == t.name {
+            return singleByDWARF[d.index]
+        }
+        if let i = byKey[t] { return i }
+        let i = Int32(heapTypes.count)
+        heapTypes.append(t)
+        byKey[t] = i
+        if t.count == 0, let d = t.dwarf, singleByDWARF[d.index] < 0 { singleByDWARF[d.index] = i }
+        return i
+    }
+
+    /// Gives the object that starts at `p` the type `t` (`[count]t` when count > 1) unless it already
+    /// has one of at least this confidence.
+    static let runtimeTrust: UInt8 = 40, globalTrust: UInt8 = 30, stackTrust: UInt8 = 20
+    static let explicitCount: UInt8 = 0x80
+
+    mutating func assign(_ p: UInt64, _ t: TypeID?, count: UInt64?, confidence c: UInt8, name: String? = nil,
+                         array: Bool = false, guessedCount: Bool = false, runtimeType: UInt64 = 0) {
+        guard p != 0, c > 0, let id = object(p) else { return }
+        let current = confidence[id] & 0x7f
+        let explicit = count != nil && !guessedCount
+        if c <= current, !refines(t, objectType[id], explicit: explicit, currentExplicit: confidence[id] & Typer.explicitCount != 0) {
+            return
+        }
+        // A pointer shape of a generic instantiation ("go.shape.*uint8") says nothing about the real
+        // pointee; other shapes keep the layout and field types.
+        if let t, dwarf.type(t).name.contains("go.shape.*") { return }
+        var t = t
+        if let d = t { t = downcast(p, d) }
+        let s = span(id)
+        let start = dataStart(id, s)
+        // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
+        guard p == start else { return }
+        let size = dataSize(id, s)
+        let elemName = name ?? t.map { Typer.displayName(dwarf.type($0).name) } ?? "?"
+        let elemSize = t.map { dwarf.type(dwarf.resolvingTypedefs($0)).size } ?? 0
+        var n: UInt64 = count ?? 1
+        if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
+        let ht = n > 1 || array ? HeapType(name: "[\(n)]" + elemName, dwarf: t, count: n, runtimeType: runtimeType)
+            : HeapType(name: elemName, dwarf: t, count: 0, runtimeType: runtimeType)
+        objectType[id] = heapType(ht)
+        confidence[id] = max(c, current) | (explicit ? Typer.explicitCount : 0)
+        work.append(Int32(id))
+    }
+
+    /// The concrete type behind a pointer to a "base" struct the runtime casts by a tag field:
+    /// `internal/sync.node[K,V]` (the hash-trie behind `sync.Map` and `unique`) is the first field
+    /// of an `entry[K,V]` when `isEntry` is set, else of an `indirect[K,V]`.
+    mutating func downcast(_ p: UInt64, _ t: TypeID) -> TypeID {
+        let name = dwarf.type(t).name
+        guard name.hasPrefix("internal/sync.node["), let f = dwarf.type(t).field(named: "isEntry"),
+              let isEntry = try? mem.read(UInt8.self, at: Address(p &+ f.offset)) else { return t }
+        let args = name.dropFirst("internal/sync.node".count)
+        return type(named: (isEntry != 0 ? "internal/sync.entry" : "internal/sync.indirect") + args) ?? t
+    }
+
+    /// A DWARF type by Go name; failing that, a generic instantiation DWARF only has in its shape
+    /// form ("entry[go.shape.interface {},…]" for "entry[interface {},…]").
+    mutating func type(named name: String) -> TypeID? {
+        if let t = dwarf.type(named: name) { return t }
+        if shapeless == nil {
+            var m: [String: TypeID] = [:]
+            for (i, t) in dwarf.types.enumerated() where t.name.contains("go.shape.") {
+                m[Typer.displayName(t.name)] = TypeID(rawValue: Int32(i))
+            }
+            shapeless = m
+        }
+        return shapeless?[name]
+    }
+
+    /// A type name without the "go.shape." marks of generic shapes.
+    static func displayName(_ name: String) -> String {
+        guard name.contains("go.shape.") else { return name }
+        var out = ""
+        var rest = Substring(name)
+        while let r = rest.firstRange(of: "go.shape.") {
+            out += rest[..<r.lowerBound]
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// Whether `t` is a better view of the object than its current type although it comes from a
+    /// less trusted source: the same element type with a known count where the count was guessed,
+    /// or one of the typed views Go's DWARF synthesises of runtime internals (`hash<K,V>`,
+    /// `bucket<K,V>`, `map<K,V>`, `table<K,V>`, `hchan<T>`, and pointers to them) replacing the
+    /// runtime's generic type of the same size.
+    func refines(_ t: TypeID?, _ current: Int32, explicit: Bool, currentExplicit: Bool) -> Bool {
+        guard let t, current >= 0 else { return false }
+        let ht = heapTypes[Int(current)]
+        guard let cur = ht.dwarf else {
+            // A runtime type DWARF lacks ("map.bucket[K]V"): a DWARF view of the same size is better.
+            guard ht.runtimeType != 0, let rt = runtimeTypes.type(at: ht.runtimeType) else { return false }
+            return dwarf.type(dwarf.resolvingTypedefs(t)).size == rt.size
+        }
+        if cur == t { return explicit && !currentExplicit }
+        let new = dwarf.type(t), old = dwarf.type(cur)
+        return new.name.contains("<") && !old.name.contains("<") && new.size == old.size
+    }
+
+    mutating func assignString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
+        guard len > 0, let id = object(p), confidence[id] & 0x7f < c, p == dataStart(id, span(id)) else { return }
+        objectType[id] = heapType(Typer.stringType)
+        confidence[id] = c | Typer.explicitCount
+    }
+
+    // MARK: seeds
+
+    /// Objects whose runtime type the heap stores: allocation headers and largeType (Go 1.22+).
+    mutating func seedRuntimeTypes() {
+        guard headers else { return }
+        for hs in heapSpans {
+            let s = spans[Int(hs)]
+            if s.noscan || s.objectCount == 0 { continue }
+            if s.isLarge {
+                if s.largeType != 0 { seedRuntime(Int(s.firstObject), typeAddress: s.largeType, s) }
+            } else if s.elemSize > 512 {
+                for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
+                    if let t = try? mem.read(UInt64.self, at: Address(objects[id])), t != 0 { seedRuntime(id, typeAddress: t, s) }
+                }
+            }
+        }
+    }
+
+    mutating func seedRuntime(_ id: Int, typeAddress: UInt64, _ s: Span) {
+        guard let rt = runtimeTypes.type(at: typeAddress), rt.size > 0 else { return }
+        let size = dataSize(id, s)
+        let n = max(1, size / rt.size)
+        let start = dataStart(id, s)
+        let d = dwarfType(rt)
+        // The header stores the element type; the slot holds as many elements as fit (the
+        // requested length is not recorded for small objects; a slice's cap refines it later).
+        let count: UInt64 = rt.size &* 2 > size ? 1 : n
+        assign(start, d, count: count, confidence: Typer.runtimeTrust, name: d == nil ? rt.name : nil, array: count > 1,
+               guessedCount: !s.isLarge && count > 1, runtimeType: d == nil ? rt.address : 0)
+    }
+
+    /// The DWARF type of a runtime type: by `DW_AT_go_runtime_type`, else by name.
+    func dwarfType(_ rt: RuntimeType) -> TypeID? {
+        if rt.address >= typesBase, let t = dwarf.type(runtimeTypeOffset: rt.address &- typesBase) { return t }
+        return dwarf.type(named: rt.name)
+    }
+
+    /// Every DWARF global is a typed root.
+    mutating func seedGlobals() {
+        for g in dwarf.globals {
+            guard let t = g.type, hasPointers(t) else { continue }
+            visit(g.address &+ bias, t, Typer.globalTrust, depth: 0)
+        }
+    }
+
+    // MARK: propagation
+
+    /// Seeds in order of trust, draining the work list after each: runtime types, globals, then
+    /// goroutine stack frames (whose dead slots may hold stale pointers, so they come last).
+    mutating func run(goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?, closures: [(fn: UInt64, argument: UInt64)]) {
+        seedRuntimeTypes()
+        drain()
+        seedGlobals()
+        drain()
+        seedClosures(closures)
+        drain()
+        seedStacks(goroutines, threadOf: threadOf)
+        drain()
+        for _ in 0..<3 where sniffInterfaces() > 0 { drain() }
+    }
+
+    /// Last resort for objects no typed path reached (held behind `unsafe.Pointer`, by globals
+    /// DWARF does not describe, …): a word pair shaped like an interface — a runtime type
+    /// descriptor (or an itab whose type field is one) followed by a pointer to the start of a
+    /// heap object — types that object as the interface's dynamic value. Returns how many
+    /// objects it typed.
+    mutating func sniffInterfaces() -> Int {
+        let typed = objectType.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        let typeRange = runtimeTypes.modules.first.map { $0.types ..< $0.etypes } ?? 0 ..< 0
+        for id in 0..<objects.count where objectType[id] < 0 {
+            let s = span(id)
+            if s.noscan { continue }
+            let start = dataStart(id, s)
+            let size = min(dataSize(id, s), 1 << 20)
+            guard size >= 16, let bytes = try? mem.readBytes(at: Address(start), count: size) else { continue }
+            var k = 0
+            while k + 16 <= bytes.count {
+                let w0 = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: k, as: UInt64.self) }
+                let w1 = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self) }
+                k += 8
+                guard w1 != 0, w0 != 0, let target = object(w1), w1 == dataStart(target, span(target)) else { continue }
+                var typ = w0
+                if !typeRange.contains(typ) { typ = word(w0 &+ itabType) }
+                guard typeRange.contains(typ), runtimeTypes.type(at: typ) != nil else { continue }
+                interfaceValue(typ: typ, data: w1, trust: Typer.stackTrust)
+            }
+        }
+        return objectType.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } - typed
+    }
+
+    /// Closures held by finalizers and cleanups: typed by their function's signature, which DWARF
+    /// gives as the function's parameters; a Go 1.26+ cleanup's boxed argument has the type of
+    /// the function's first parameter.
+    mutating func seedClosures(_ closures: [(fn: UInt64, argument: UInt64)]) {
+        for (fn, arg) in closures {
+            let pc = word(fn)
+            guard pc != 0, let f = dwarf.function(containing: pc &- bias) else { continue }
+            let vars = dwarf.variables(of: f)
+            let params = vars.filter { $0.isParameter && !$0.isResult }.compactMap(\.type)
+            let results = vars.filter(\.isResult).compactMap(\.type)
+            var name = "func(" + params.map { dwarf.type($0).name }.joined(separator: ", ") + ")"
+            if results.count == 1 { name += " " + dwarf.type(results[0]).name }
+            if results.count > 1 { name += " (" + results.map { dwarf.type($0).name }.joined(separator: ", ") + ")" }
+            if let t = dwarf.type(named: name) { assign(fn, t, count: 1, confidence: Typer.globalTrust, name: name) }
+            if arg != 0, let s = params.first { assign(arg, s, count: 1, confidence: Typer.globalTrust) }
+            // Go 1.24–1.25 wrap a cleanup as func() { cleanup(arg) }: the wrapper's captured `arg`
+            // has a shape type, but the captured `cleanup` function's parameter has the real one.
+            // Either may be captured by reference ("&cleanup", "&arg"): a pointer to the escaped variable.
+            let direct = vars.first(where: { $0.name == "cleanup" })?.closureOffset.map { word(fn &+ UInt64($0)) }
+            let byRef = vars.first(where: { $0.name == "&cleanup" })?.closureOffset.map { word(word(fn &+ UInt64($0))) }
+            if f.name.hasPrefix("runtime.AddCleanup["), let userFn = direct ?? byRef,
+               let user = dwarf.function(containing: word(userFn) &- bias),
+               let real = dwarf.variables(of: user).first(where: { $0.isParameter && !$0.isResult })?.type {
+                if let av = vars.first(where: { $0.name == "arg" })?.closureOffset {
+                    visit(fn &+ UInt64(av), real, Typer.globalTrust, depth: 0)
+                } else if let av = vars.first(where: { $0.name == "&arg" })?.closureOffset {
+                    assign(word(fn &+ UInt64(av)), real, count: 1, confidence: Typer.globalTrust)
+                }
+            }
+        }
+    }
+
+    /// Types the values of each frame's parameters and locals from DWARF, at CFA-relative slots.
+    mutating func seedStacks(_ goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?) {
+        guard let tab = try? core.pclntab.get() else { return }
+        let unwinder = Unwinder(core: core, tab: tab)
+        for g in goroutines where g.status != .dead && g.status != .deadExtra && g.status != .idle {
+            let frames = unwinder.frames(of: g, threadOf: threadOf)
+            for (i, f) in frames.enumerated() {
+                // Return addresses are looked up one byte back, inside the call; not the
+                // innermost pc, nor one a signal interrupted.
+                let interrupted = i == 0 || frames[i - 1].function == "runtime.sigpanic"
+                    || frames[i - 1].function.hasPrefix("runtime.sigreturn")
+                let lookup = (interrupted ? f.pc : f.pc &- 1) &- bias
+                guard let fn = dwarf.function(containing: lookup) else { continue }
+                for v in dwarf.variables(of: fn) {
+                    guard let t = v.type, v.isInScope(at: lookup), hasPointers(t),
+                          case .frameOffset(let off)? = v.location.at(pc: lookup) else { continue }
+                    let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+                    guard a >= f.sp, a < g.stackHi else { continue }
+                    visit(a, t, Typer.stackTrust, depth: 0)
+                }
+            }
+        }
+    }
+
+    mutating func drain() {
+        var steps = 0
+        while let id = work.popLast(), steps < 1 << 31 {
+            steps += 1
+            let ht = heapTypes[Int(objectType[Int(id)])]
+            let s = span(Int(id))
+            let c = confidence[Int(id)] & 0x7f
+            guard let t = ht.dwarf else {
+                if ht.runtimeType != 0 { runtimeStruct(Int(id), s, ht, c) }
+                continue
+            }
+            if dwarf.type(t).kind == .func { closure(Int(id), s, c); continue }
+            guard hasPointers(t) else { continue }
+            let start = dataStart(Int(id), s)
+            let stride = dwarf.type(dwarf.resolvingTypedefs(t)).size
+            let n = max(ht.count, 1)
+            guard stride > 0 || n == 1 else { continue }
+            let limit = start &+ dataSize(Int(id), s)
+            var k: UInt64 = 0
+            while k < n, start &+ k &* stride < limit {
+                visit(start &+ k &* stride, t, c, depth: 0)
+                k += 1
+            }
+        }
+    }
+
+    /// Whether values of `t` can hold pointers (memoised).
+    mutating func hasPointers(_ t: TypeID) -> Bool {
+        let m = pointerful[t.index]
+        if m >= 0 { return m == 1 }
+        pointerful[t.index] = 0   // cycles through structs only via pointers; provisional
+        let g = dwarf.type(t)
+        var r = false
+        switch g.kind {
+        case .pointer, .unsafePointer, .slice, .string, .interface, .map, .chan, .func: r = true
+        default:
+            let rg = dwarf.type(dwarf.resolvingTypedefs(t))
+            switch rg.tag {
+            case .pointer: r = true
+            case .structure: r = rg.fields.contains { f in f.type.map { hasPointers($0) } ?? false }
+            case .array: r = rg.elem.map { hasPointers($0) } ?? false
+            default: r = false
+            }
+        }
+        pointerful[t.index] = r ? 1 : 0
+        return r
+    }
+
+    /// An object whose type only the runtime describes (DWARF lacks it): walk the fields of its
+    /// runtime struct type with their DWARF types.
+    mutating func runtimeStruct(_ id: Int, _ s: Span, _ ht: HeapType, _ c: UInt8) {
+        guard let rt = runtimeTypes.type(at: ht.runtimeType), rt.size > 0 else { return }
+        let fields = runtimeTypes.structFields(of: ht.runtimeType).compactMap { f -> (UInt64, TypeID)? in
+            guard let ft = runtimeTypes.type(at: f.type), let d = dwarfType(ft), hasPointers(d) else { return nil }
+            return (f.offset, d)
+        }
+        guard !fields.isEmpty else { return }
+        let start = dataStart(id, s), end = start &+ dataSize(id, s)
+        var e = start
+        var k: UInt64 = 0
+        while e &+ rt.size <= end, k < max(ht.count, 1) {
+            for (off, d) in fields { visit(e &+ off, d, c, depth: 0) }
+            e &+= rt.size
+            k += 1
+        }
+    }
+
+    /// A closure object: its function's DWARF describes the captured variables and their offsets
+    /// (`DW_AT_go_closure_offset`, Go 1.23+). Older DWARF lists the captured variables without
+    /// offsets, as the first non-parameter variables, declared at the closure's own line: they
+    /// are laid out after the function word in that order, each aligned to its size (a guess
+    /// that must fit the object, else nothing is typed).
+    mutating func closure(_ id: Int, _ s: Span, _ c: UInt8) {
+        let start = dataStart(id, s)
+        let pc = word(start)
+        guard pc != 0, let fn = dwarf.function(containing: pc &- bias) else { return }
+        let size = dataSize(id, s)
+        let vars = dwarf.variables(of: fn)
+        var captured: [(UInt64, TypeID)] = vars.compactMap { v in
+            guard let off = v.closureOffset, off >= 8, let t = v.type else { return nil }
+            return (UInt64(off), t)
+        }
+        if captured.isEmpty, let line = fn.declLine {
+            var off: UInt64 = 8
+            for v in vars where !v.isParameter && !v.isResult {
+                guard let t = v.type, let decl = v.declLine, decl == line else { break }
+                let sz = dwarf.type(dwarf.resolvingTypedefs(t)).size
+                let align: UInt64 = sz >= 8 ? 8 : (sz >= 4 ? 4 : (sz >= 2 ? 2 : 1))
+                off = (off &+ align &- 1) & ~(align &- 1)
+                captured.append((off, t))
+                off &+= max(sz, 1)
+            }
+            if off > size { captured = [] }   // the guess does not fit: type nothing
+        }
+        for (off, t) in captured where off < size && hasPointers(t) {
+            visit(start &+ off, t, c, depth: 0)
+        }
+    }
+
+    func word(_ a: UInt64) -> UInt64 { (try? mem.read(UInt64.self, at: Address(a))) ?? 0 }
+
+    /// Types what the value of type `t` at `a` points to.
+    mutating func visit(_ a: UInt64, _ t: TypeID, _ c: UInt8, depth: Int) {
+        let child = c > 1 ? c - 1 : 1
+        guard depth < 24 else { return }
+        let g = dwarf.type(t)
+        switch g.kind {
+        case .pointer:
+            if let e = g.elem { assign(word(a), e, count: nil, confidence: child) }
+            return
+        case .slice:
+            if let e = g.elem { let cap = word(a &+ 16); if cap > 0, cap < 1 << 40 { assign(word(a), e, count: cap, confidence: c, array: true) } }
+            return
+        case .string:
+            assignString(word(a), len: word(a &+ 8), confidence: c)
+            return
+        case .interface:
+            let isIface = dwarf.type(dwarf.resolvingTypedefs(t)).fields.first?.name == "tab"
+            var typ = word(a)
+            if isIface, typ != 0 { typ = word(typ &+ itabType) }
+            interfaceValue(typ: typ, data: word(a &+ 8))
+            return
+        case .map, .chan, .func:
+            pointerShaped(word(a), t, c)
+            return
+        default:
+            break
+        }
+        let r = dwarf.type(dwarf.resolvingTypedefs(t))
+        switch r.tag {
+        case .structure:
+            if r.name.hasPrefix("hash<") { oldMapHeader(a, r, c); return }
+            if r.name.hasPrefix("map<") { swissMapHeader(a, r, c); return }
+            if r.name.hasPrefix("groupReference<") { groupReference(a, r, c); return }
+            if unsafeIdioms(a, r, c) { return }
+            for f in r.fields {
+                guard let ft = f.type, hasPointers(ft) else { continue }
+                visit(a &+ f.offset, ft, c, depth: depth + 1)
+            }
+        case .array:
+            guard let e = r.elem, hasPointers(e), let n = r.count, n > 0 else { return }
+            let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
+            guard es > 0 else { return }
+            for i in 0..<UInt64(min(n, 1 << 24)) { visit(a &+ i &* es, e, c, depth: depth + 1) }
+        case .pointer:
+            if let e = r.elem { assign(word(a), e, count: nil, confidence: child) }
+        default:
+            break
+        }
+    }
+
+    /// A pointer-shaped value `p` of map, chan or func type `t`.
+    mutating func pointerShaped(_ p: UInt64, _ t: TypeID, _ c: UInt8) {
+        guard p != 0 else { return }
+        let g = dwarf.type(t)
+        switch g.kind {
+        case .map:
+            // Go's DWARF: map[K]V is a typedef of *hash<K,V> (classic) or *map<K,V> (Swiss).
+            let header = g.underlying.flatMap { dwarf.type($0).elem }
+            assign(p, header, count: 1, confidence: c, name: g.name)
+        case .chan:
+            let header = g.underlying.flatMap { dwarf.type($0).elem }
+            assign(p, header, count: 1, confidence: c, name: g.name)
+            channelBuffer(p, elem: g.elem, c)
+        case .func:
+            assign(p, t, count: 1, confidence: c > 1 ? c - 1 : 1, name: g.name)
+        default:
+            if let e = g.elem { assign(p, e, count: nil, confidence: c > 1 ? c - 1 : 1) }
+        }
+    }
+
+    /// An interface's dynamic value: boxed at `data`, or the data word itself when direct.
+    mutating func interfaceValue(typ: UInt64, data: UInt64, trust: UInt8 = Typer.runtimeTrust) {
+        guard typ != 0, data != 0, let rt = runtimeTypes.type(at: typ) else { return }
+        let d = dwarfType(rt)
+        if rt.directInterface {
+            guard let d else { return }
+            let g = dwarf.type(d)
+            if g.kind == .pointer { if let e = g.elem { assign(data, e, count: nil, confidence: trust) } }
+            else { pointerShaped(data, d, trust) }
+        } else {
+            assign(data, d, count: 1, confidence: trust, name: d == nil ? rt.name : nil, runtimeType: d == nil ? rt.address : 0)
+        }
+    }
+
+    /// A channel's buffer: its own object when the elements hold pointers, else inside the header's.
+    mutating func channelBuffer(_ p: UInt64, elem: TypeID?, _ c: UInt8) {
+        guard let e = elem, let bufOff = hchanBuf, let hsize = hchanSize, let cOff = hchanCount else { return }
+        let buf = word(p &+ bufOff), n = word(p &+ cOff)
+        guard buf != 0, n > 0, n < 1 << 32 else { return }
+        if buf == p &+ hsize {
+            // Header and buffer are one allocation: walk the elements in place.
+            let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
+            if es > 0, hasPointers(e) { for i in 0..<n { visit(buf &+ i &* es, e, c, depth: 1) } }
+        } else {
+            assign(buf, e, count: n, confidence: c, array: true)
+        }
+    }
+
+    /// Classic map header `hash<K,V>`: 1<<B buckets (oldbuckets: the previous size while growing).
+    mutating func oldMapHeader(_ a: UInt64, _ r: GoType, _ c: UInt8) {
+        guard let bf = r.field(named: "B"), let buckets = r.field(named: "buckets"), let bt = buckets.type,
+              let bucket = dwarf.type(bt).elem else { return }
+        let b = UInt64((try? mem.read(UInt8.self, at: Address(a &+ bf.offset))) ?? 0)
+        guard b < 40 else { return }
+        assign(word(a &+ buckets.offset), bucket, count: 1 << b, confidence: c, array: true)
+        if let old = r.field(named: "oldbuckets"), b > 0 {
+            let flags = (try? mem.read(UInt8.self, at: Address(a &+ (r.field(named: "flags")?.offset ?? 8)))) ?? 0
+            let sameSize = flags & 8 != 0
+            assign(word(a &+ old.offset), bucket, count: sameSize ? 1 << b : 1 << (b - 1), confidence: c, array: true)
+        }
+    }
+
+    /// Swiss map header `map<K,V>`: dirPtr is one group when dirLen is 0, else a [dirLen]*table.
+    mutating func swissMapHeader(_ a: UInt64, _ r: GoType, _ c: UInt8) {
+        guard let dp = r.field(named: "dirPtr"), let dl = r.field(named: "dirLen"), let dpt = dp.type,
+              let tablePtr = dwarf.type(dpt).elem, let table = dwarf.type(tablePtr).elem else { return }
+        let dir = word(a &+ dp.offset), n = word(a &+ dl.offset)
+        if n == 0 {
+            if let group = groupType(table) { assign(dir, group, count: 1, confidence: c) }
+        } else if n < 1 << 24 {
+            assign(dir, tablePtr, count: n, confidence: c, array: true)
+        }
+    }
+
+    func groupType(_ table: TypeID) -> TypeID? {
+        let t = dwarf.type(dwarf.resolvingTypedefs(table))
+        guard let gr = t.fields.first(where: { $0.name == "groups" })?.type,
+              let data = dwarf.type(dwarf.resolvingTypedefs(gr)).fields.first(where: { $0.name == "data" })?.type else { return nil }
+        return dwarf.type(data).elem
+    }
+
+    /// Standard-library types that hold typed values behind `unsafe.Pointer`:
+    /// `sync.Pool` (`local`/`victim` are `[size]sync.poolLocal`), `sync/atomic.Pointer[T]`
+    /// (`v` is a `*T`) and `sync.entry` of `sync.Map` (`p` is a `*any`).
+    mutating func unsafeIdioms(_ a: UInt64, _ r: GoType, _ c: UInt8) -> Bool {
+        let child = c > 1 ? c - 1 : 1
+        if r.name == "sync.Pool" {
+            guard let local = dwarf.type(named: "sync.poolLocal") else { return false }
+            for (p, n) in [("local", "localSize"), ("victim", "victimSize")] {
+                guard let pf = r.field(named: p), let nf = r.field(named: n) else { continue }
+                let count = word(a &+ nf.offset)
+                if count > 0, count < 1 << 16 { assign(word(a &+ pf.offset), local, count: count, confidence: child, array: true) }
+            }
+            for f in r.fields where f.name != "local" && f.name != "victim" {
+                if let ft = f.type, hasPointers(ft) { visit(a &+ f.offset, ft, c, depth: 1) }
+            }
+            return true
+        }
+        if r.name.hasPrefix("sync/atomic.Pointer["), r.name.hasSuffix("]"), let v = r.field(named: "v") {
+            let inner = String(r.name.dropFirst("sync/atomic.Pointer[".count).dropLast())
+            if let t = dwarf.type(named: inner) { assign(word(a &+ v.offset), t, count: nil, confidence: child) }
+            return true
+        }
+        if r.name == "sync.entry", let p = r.field(named: "p"), let any = dwarf.type(named: "interface {}") {
+            assign(word(a &+ p.offset), any, count: 1, confidence: child)
+            return true
+        }
+        return false
+    }
+
+    /// A Swiss table's `groups`: lengthMask+1 groups.
+    mutating func groupReference(_ a: UInt64, _ r: GoType, _ c: UInt8) {
+        guard let d = r.field(named: "data"), let m = r.field(named: "lengthMask"), let dt = d.type,
+              let group = dwarf.type(dt).elem else { return }
+        let mask = word(a &+ m.offset)
+        guard mask < 1 << 32 else { return }
+        assign(word(a &+ d.offset), group, count: mask &+ 1, confidence: c, array: true)
+    }
+}
