@@ -101,6 +101,21 @@ public struct AddressSpace: Sendable {
         return lo &- 1
     }
 
+    /// Whether every byte of [address, address+count) lies in a piece that holds data or zeros,
+    /// without reading it (O(log pieces + pieces crossed)).
+    public func isMapped(_ address: Address, count: UInt64) -> Bool {
+        guard count > 0 else { return true }
+        guard address.adding(count) != nil, var i = pieceIndex(address.rawValue) else { return false }
+        let end = address.rawValue &+ count
+        while true {
+            let p = pieces[i]
+            guard p.kind == .data || p.kind == .zero else { return false }
+            if end <= p.end { return true }
+            i += 1
+            guard i < pieces.count, pieces[i].start == p.end else { return false }
+        }
+    }
+
     /// Whether `count` bytes at `address` can all be read.
     public func isReadable(_ address: Address, count: UInt64 = 1) -> Bool {
         (try? withBytes(at: address, count: count) { _ in true }) ?? false

@@ -45,6 +45,8 @@ public final class Core: Sendable {
     public let goVersion: String?
     /// Problems that did not stop the open.
     public let warnings: [Warning]
+    /// The core's memory segments: (address, file offset, bytes in the file).
+    private let coreSegments: [(address: UInt64, offset: UInt64, size: UInt64)]
     /// Go's function table, with `go:func.*` located even in a stripped executable.
     public let pclntab: Result<Pclntab, CoreError>
     /// The runtime address of `runtime.firstmoduledata`, found by its pointer to the pclntab.
@@ -106,6 +108,7 @@ public final class Core: Sendable {
             warnings.append(Warning("the core is truncated: \(truncatedSegments) memory segment(s) extend past its end (\(fileSize) bytes); their missing parts cannot be read"))
         }
         mappings = maps
+        coreSegments = elf.segments.filter { $0.isLoad && $0.fileSize > 0 }.map { ($0.address, $0.fileOffset, $0.fileSize) }
 
         // The executable: given, or found from NT_FILE.
         let atEntry = notes.aux(9)
@@ -183,6 +186,13 @@ public final class Core: Sendable {
     public func function(at pc: UInt64) -> Pclntab.Function? {
         guard case .success(let tab) = pclntab else { return nil }
         return tab.function(containing: pc &- loadBias)
+    }
+
+    /// Where the bytes of a dumped address are in the core file (for tools that patch or carve cores).
+    public func coreFileOffset(of address: Address) -> UInt64? {
+        let a = address.rawValue
+        guard let s = coreSegments.first(where: { $0.address <= a && a &- $0.address < $0.size }) else { return nil }
+        return s.offset &+ (a &- s.address)
     }
 
     /// The symbol at a runtime address.

@@ -224,8 +224,9 @@ public struct Pclntab: Sendable {
                 return out
             }
             // abi.InlinedCall: funcID u8, _ [3]u8, nameOff i32, parentPc i32, startLine i32 (16 bytes).
-            let rec = Int(tree &- gofuncBase) + Int(ix) * 16
-            guard let nameOff = gb.i32(rec + 4), let parentPc = gb.i32(rec + 8) else {
+            let recOffset = (tree &- gofuncBase) &+ UInt64(ix) &* 16
+            guard recOffset < UInt64(gb.count), let nameOff = gb.i32(Int(recOffset) + 4),
+                  let parentPc = gb.i32(Int(recOffset) + 8) else {
                 out.append(InlinedFrame(name: f.name, file: pos?.file, line: pos?.line ?? 0))
                 return out
             }

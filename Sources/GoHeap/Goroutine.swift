@@ -102,7 +102,7 @@ struct GoroutineReader {
             guard p != 0 else { continue }
             let g: Goroutine? = try? mem.withBytes(at: Address(p), count: layout.size) { raw in
                 let st = GoroutineStatus(UInt32(truncatingIfNeeded: status.read(raw)), names: statusNames)
-                let wr = Int(waitreason.read(raw))
+                let wr = Int(truncatingIfNeeded: min(waitreason.read(raw), 1 << 16))
                 let reason: String? = (st == .waiting && wr > 0 && wr < reasons.count) ? reasons[wr] : nil
                 return Goroutine(record: Address(p), id: Int64(bitPattern: goid.read(raw)), status: st, waitReason: reason,
                                  stackLo: lo.read(raw), stackHi: hi.read(raw), pc: pc.read(raw), sp: sp.read(raw), bp: bp.read(raw),
@@ -120,7 +120,7 @@ struct GoroutineReader {
     /// `runtime.waitReasonStrings`: the runtime's own words for each wait reason of this version.
     func waitReasonStrings() -> [String] {
         guard let g = dwarf.global(named: "runtime.waitReasonStrings"), let t = g.type else { return [] }
-        let n = Int(min(dwarf.type(dwarf.resolvingTypedefs(t)).count ?? 0, 256))
+        let n = Int(max(0, min(dwarf.type(dwarf.resolvingTypedefs(t)).count ?? 0, 256)))
         var out: [String] = []
         for i in 0..<n {
             let a = Address(g.address &+ bias &+ UInt64(i) &* 16)

@@ -95,7 +95,8 @@ final class RuntimeTypeReader: @unchecked Sendable {
     }
 
     private func load(_ address: UInt64, depth: Int) -> RuntimeType? {
-        guard let h = header(address), h.ptrBytes <= h.size || h.size == 0, h.size < 1 << 40 else { return nil }
+        // A mask larger than 4 GiB of pointers is damage, not a type.
+        guard let h = header(address), h.ptrBytes <= h.size || h.size == 0, h.size < 1 << 40, h.ptrBytes < 1 << 35 else { return nil }
         let kind = GoKind(rawValue: h.kindByte & 0x1f)
         let name = typeName(address, str: h.str, tflag: h.tflag)
         let words = Int(h.ptrBytes / 8)
@@ -133,9 +134,14 @@ final class RuntimeTypeReader: @unchecked Sendable {
                   let elem = try? mem.read(UInt64.self, at: Address(address &+ eo)),
                   let n = try? mem.read(UInt64.self, at: Address(address &+ lo)),
                   let eh = header(elem), eh.size > 0 else { return false }
-            let stride = Int(eh.size / 8)
-            let count = min(Int(min(n, 1 << 32)), mask.count * 64 / max(stride, 1) + 1)
-            for i in 0..<count where !build(elem, into: &mask, at: base + i * stride, depth: depth + 1) { return false }
+            let stride = Int(min(eh.size / 8, 1 << 32))
+            let limit = mask.count * 64
+            var i: UInt64 = 0, at = base
+            while i < n, at < limit {
+                if !build(elem, into: &mask, at: at, depth: depth + 1) { return false }
+                i += 1
+                at += stride
+            }
         case .struct:
             guard let fo = structFields, let fields = try? mem.readPointer(at: Address(address &+ fo)),
                   let n = try? mem.read(UInt64.self, at: Address(address &+ fo &+ 8)), n < 1 << 16 else { return false }
@@ -143,6 +149,7 @@ final class RuntimeTypeReader: @unchecked Sendable {
                 let f = fields.rawValue &+ i &* fieldSize
                 guard let typ = try? mem.read(UInt64.self, at: Address(f &+ fieldTyp)),
                       let off = try? mem.read(UInt64.self, at: Address(f &+ fieldOffset)) else { return false }
+                guard off < 1 << 40 else { return false }
                 if !build(typ, into: &mask, at: base + Int(off / 8), depth: depth + 1) { return false }
             }
         default:

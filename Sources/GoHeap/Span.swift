@@ -100,6 +100,11 @@ struct SpanReader {
                 continue
             }
             if s.state == .inUse {
+                // Heap spans must lie in memory the core holds: this bounds every later loop.
+                guard mem.isMapped(Address(s.base), count: spanBytes.partialValue) else {
+                    damaged += 1
+                    continue
+                }
                 guard s.elemSize > 0, s.elemSize <= spanBytes.partialValue, s.slots > 0,
                       UInt64(s.slots) <= spanBytes.partialValue / s.elemSize, s.freeIndex <= s.slots else {
                     damaged += 1

@@ -527,9 +527,12 @@ struct Typer {
         let buf = word(p &+ bufOff), n = word(p &+ cOff)
         guard buf != 0, n > 0, n < 1 << 32 else { return }
         if buf == p &+ hsize {
-            // Header and buffer are one allocation: walk the elements in place.
+            // Header and buffer are one allocation: walk the elements in place, within the object.
             let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
-            if es > 0, hasPointers(e) { for i in 0..<n { visit(buf &+ i &* es, e, c, depth: 1) } }
+            guard let id = object(p), es > 0, hasPointers(e) else { return }
+            let end = dataStart(id, span(id)) &+ dataSize(id, span(id))
+            var i: UInt64 = 0
+            while i < n, buf &+ (i &+ 1) &* es <= end { visit(buf &+ i &* es, e, c, depth: 1); i += 1 }
         } else {
             assign(buf, e, count: n, confidence: c, array: true)
         }
