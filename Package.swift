@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GoCore", targets: ["GoCore"]),
         .library(name: "GoHeap", targets: ["GoHeap"]),
         .executable(name: "heapview", targets: ["heapview"]),
+        .executable(name: "heapbench", targets: ["heapbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,7 @@ let package = Package(
             name: "heapview",
             dependencies: ["GoHeap", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/heapview"),
+        .executableTarget(name: "heapbench", dependencies: ["GoHeap"], path: "Examples/heapbench"),
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "GoDWARFTests", dependencies: ["GoDWARF", "FixtureSupport"]),
         .testTarget(name: "GoCoreTests", dependencies: ["GoCore", "GoDWARF", "FixtureSupport"]),

@@ -12,6 +12,15 @@ struct HeapBuilder {
     init(process: Process) { self.process = process }
 
     mutating func build() throws(HeapError) -> Heap {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var phases: [(String, Double)] = []
+        func lap(_ name: String) {
+            let now = clock.now
+            let d = now - mark
+            phases.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+            mark = now
+        }
         let core = process.core
         guard let dwarf = process.dwarf else { throw .noDWARF(path: core.executable.path) }
         guard let raw = core.goVersion, let version = GoVersion(raw) else {
@@ -56,6 +65,7 @@ struct HeapBuilder {
         if unreadableBits > 0 { w.append(Warning("allocation bits of \(unreadableBits) span(s) are unreadable: only slots below freeindex were counted")) }
         guard addresses.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
 
+        lap("spans and objects")
         // Runtime types (for header objects, large objects, interfaces).
         let modules = try moduleTypeRanges(dwarf: dwarf, layouts: layouts)
         let types = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
@@ -70,6 +80,7 @@ struct HeapBuilder {
             w.append(Warning("\(scanner.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
         }
 
+        lap("pointer scan")
         // Goroutines.
         var goroutines: [Goroutine] = []
         if let allgs = process.globalAddress("runtime.allgs") {
@@ -90,15 +101,20 @@ struct HeapBuilder {
         roots.findAll(mheap: mheap)
         w += roots.warnings
 
+        lap("goroutines and roots")
         // Types.
         var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
                           objects: addresses, objectSpans: objectSpans, version: version, typesBase: modules.first?.types ?? 0)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
         typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures)
 
-        return Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,
+        lap("typing")
+        let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,
                     freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
                     edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, roots: roots.roots, warnings: w)
+        lap("marking")
+        heap.phaseTimes = phases
+        return heap
     }
 
     /// [types, etypes) of every module, from `runtime.firstmoduledata` and its `next` chain.
