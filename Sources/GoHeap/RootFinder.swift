@@ -106,32 +106,58 @@ struct RootFinder {
 
     // MARK: stacks
 
-    /// Goroutine stacks, scanned conservatively from the goroutine's stack pointer to the top of
-    /// its stack: every word that points into an allocated object is a root, named by the frame
-    /// holding it.
+    /// Goroutine stacks: each frame's live pointer slots from Go's stack maps; a goroutine
+    /// without frames (no saved state and no thread) is scanned conservatively from its stack's
+    /// bottom. A root is named by the DWARF variable that holds the slot, where there is one.
     mutating func stacks() {
-        let tab = try? process.core.pclntab.get()
+        guard let tab = try? process.core.pclntab.get() else { warn("no pclntab: stack roots unknown"); return }
+        let rodata = process.core.executable.sections.first { $0.name == ".rodata" }.map { $0.address &+ process.core.loadBias } ?? 0
+        let maps = StackMaps(core: process.core, tab: tab, rodata: rodata)
+        let unwinder = Unwinder(core: process.core, tab: tab)
         for g in goroutines where g.status != .dead && g.status != .idle && g.status != .deadExtra {
             guard g.stackHi > g.stackLo, g.stackHi &- g.stackLo < 1 << 32 else { continue }
-            let frames = tab.map { Unwinder(core: process.core, tab: $0).frames(of: g, threadOf: threadOf) } ?? []
-            // Scan from the innermost frame; without frames (no saved state, no thread), the whole stack.
-            let sp = frames.first.map { max($0.sp, g.stackLo) } ?? g.stackLo
-            guard let words = try? mem.readBytes(at: Address(sp), count: g.stackHi &- sp) else {
-                warn("stack of goroutine \(g.id) is unreadable")
+            let frames = unwinder.frames(of: g, threadOf: threadOf)
+            if frames.isEmpty {
+                guard let words = try? mem.readBytes(at: Address(g.stackLo), count: g.stackHi &- g.stackLo) else {
+                    warn("stack of goroutine \(g.id) is unreadable"); continue
+                }
+                words.withUnsafeBytes { raw in
+                    for k in 0..<(raw.count / 8) {
+                        if let o = object(raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)) {
+                            roots.append(Root(kind: .stack, name: "goroutine \(g.id)", slot: g.stackLo &+ UInt64(k) &* 8, object: o,
+                                              function: nil, goroutine: g.id))
+                        }
+                    }
+                }
                 continue
             }
-            var fi = 0
-            words.withUnsafeBytes { raw in
-                for k in 0..<(raw.count / 8) {
-                    let v = raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)
-                    guard let o = object(v) else { continue }
-                    let slot = sp &+ UInt64(k) &* 8
-                    while fi < frames.count, frames[fi].fp <= slot { fi += 1 }
-                    let fn = fi < frames.count ? frames[fi].function : nil
-                    roots.append(Root(kind: .stack, name: "goroutine \(g.id)", slot: slot, object: o, function: fn, goroutine: g.id))
+            for (i, f) in frames.enumerated() {
+                // Frames on other stacks (signal, system) are the thread's, not the goroutine's.
+                guard f.sp >= g.stackLo, f.sp < g.stackHi, !f.function.hasPrefix("runtime.sigreturn") else { continue }
+                let interrupted = i == 0 || frames[i - 1].function == "runtime.sigpanic" || frames[i - 1].function.hasPrefix("runtime.sigreturn")
+                var seen = Set<UInt64>()
+                maps.forEachLiveSlot(f, continuing: !interrupted) { slot in
+                    guard slot >= f.sp, slot < g.stackHi, seen.insert(slot).inserted,
+                          let v = try? mem.read(UInt64.self, at: Address(slot)), let o = object(v) else { return }
+                    let name = variableName(frame: f, interrupted: interrupted, slot: slot) ?? "goroutine \(g.id)"
+                    roots.append(Root(kind: .stack, name: name, slot: slot, object: o, function: f.function, goroutine: g.id))
                 }
             }
         }
+    }
+
+    /// The DWARF parameter or local whose frame slot holds `slot`.
+    func variableName(frame f: Frame, interrupted: Bool, slot: UInt64) -> String? {
+        let bias = process.core.loadBias
+        let pc = (interrupted ? f.pc : f.pc &- 1) &- bias
+        guard let fn = dwarf.function(containing: pc) else { return nil }
+        for v in dwarf.variables(of: fn) where v.isInScope(at: pc) {
+            guard case .frameOffset(let off)? = v.location.at(pc: pc), let t = v.type else { continue }
+            let start = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+            let size = dwarf.type(dwarf.resolvingTypedefs(t)).size
+            if slot >= start, slot < start &+ max(size, 8) { return v.name }
+        }
+        return nil
     }
 
     // MARK: specials
