@@ -24,7 +24,7 @@ func formatBytes(_ n: UInt64) -> String {
 
 /// Aligned plain-text tables.
 enum Table {
-    static func render(_ rows: [[String]], header: [String]?) -> String {
+    static func render(_ rows: [[String]], header: [String]?, rightAligned: Set<Int> = []) -> String {
         let all = (header.map { [$0] } ?? []) + rows
         let cols = all.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: cols)
@@ -33,8 +33,12 @@ enum Table {
         for (ri, r) in all.enumerated() {
             var line = ""
             for (i, c) in r.enumerated() {
-                let pad = i == r.count - 1 ? "" : String(repeating: " ", count: widths[i] - c.count + 2)
-                line += c + pad
+                let fill = String(repeating: " ", count: widths[i] - c.count)
+                if rightAligned.contains(i) {
+                    line += fill + c + (i == r.count - 1 ? "" : "  ")
+                } else {
+                    line += c + (i == r.count - 1 ? "" : fill + "  ")
+                }
             }
             lines.append(line)
             if ri == 0, header != nil { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }

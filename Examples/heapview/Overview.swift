@@ -7,10 +7,11 @@ struct Overview: ParsableCommand {
 
     func run() throws {
         let p = try options.open()
-        printWarnings(p)
         let core = p.core
+        let heap = try? p.heap()
+        if let heap { for w in heap.warnings { Output.stderr("heapview: warning: \(w)") } }
         let functions = (try? core.pclntab.get().functionCount) ?? 0
-        let goroutines = (try? p.goroutineSlots()).map { Int($0) }
+        let goroutines = heap.map { h in h.goroutines.filter { $0.status != .dead && $0.status != .deadExtra }.count }
         let mapped = core.mappings.reduce(UInt64(0)) { $0 + $1.size }
         let dumped = core.mappings.reduce(UInt64(0)) { $0 + $1.dumpedBytes }
         if options.json {
@@ -19,6 +20,8 @@ struct Overview: ParsableCommand {
             o["arch"] = .string("amd64")
             o["goroutines"] = goroutines.map { .int($0) } ?? .null
             o["threads"] = .int(core.threads.count)
+            o["heap"] = heap.map { .object(["objects": .int($0.liveCount), "bytes": .int(Int($0.liveBytes)),
+                                            "allocatedObjects": .int($0.objectCount), "allocatedBytes": .int(Int($0.allocatedBytes))]) } ?? .null
             o["mappings"] = .int(core.mappings.count)
             o["mappedBytes"] = .int(Int(mapped))
             o["functions"] = .int(functions)
@@ -32,7 +35,10 @@ struct Overview: ParsableCommand {
         rows.append(["executable", core.executable.path + (core.executable.isPIE ? " (PIE, bias \(core.loadBias.hex))" : "")])
         if let info = core.process { rows.append(["process", "\(info.name) pid \(info.pid): \(info.arguments)"]) }
         rows.append(["threads", "\(core.threads.count)"])
-        rows.append(["goroutines", goroutines.map { "\($0) (allglen)" } ?? "unknown"])
+        rows.append(["goroutines", goroutines.map { "\($0)" } ?? "unknown (the heap could not be read)"])
+        if let heap {
+            rows.append(["heap", "\(heap.liveCount) live objects, \(formatBytes(heap.liveBytes)); \(heap.objectCount) allocated, \(formatBytes(heap.allocatedBytes))"])
+        }
         rows.append(["mappings", "\(core.mappings.count), \(formatBytes(mapped)) mapped, \(formatBytes(dumped)) in the core"])
         rows.append(["functions", "\(functions)"])
         rows.append(["DWARF", p.dwarf == nil ? "absent" : "\(p.dwarf?.types.count ?? 0) types, \(p.dwarf?.globals.count ?? 0) globals"])
@@ -50,7 +56,6 @@ struct Mappings: ParsableCommand {
 
     func run() throws {
         let p = try options.open()
-        printWarnings(p)
         let maps = p.core.mappings
         if options.json {
             let list: [JSON] = maps.map { m in

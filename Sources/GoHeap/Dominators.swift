@@ -411,6 +411,8 @@ extension DominatorTree {
                 let current = Int32(truncatingIfNeeded: w)
                 var semi = parent[w]
                 var entry: UInt32
+                // Every group holds at least the edge from the DFS parent and has its head marked,
+                // so this stops inside the array.
                 repeat {
                     p -= 1
                     entry = preds[p]

@@ -32,22 +32,6 @@ struct GlobalNamer {
 
     /// The field path to the word at `offset` inside a value of `type`.
     func path(in type: TypeID, offset: UInt64, depth: Int) -> String {
-        guard depth < 16 else { return "" }
-        let t = dwarf.type(dwarf.resolvingTypedefs(type))
-        switch t.tag {
-        case .structure:
-            // Go's own structs for strings, slices and interfaces: name the header, not its words.
-            if t.kind == .string || t.kind == .slice || t.kind == .interface { return "" }
-            guard let f = t.fields.last(where: { $0.offset <= offset }) else { return "" }
-            let rest = f.type.map { path(in: $0, offset: offset &- f.offset, depth: depth + 1) } ?? ""
-            return "." + f.name + rest
-        case .array:
-            guard let e = t.elem else { return "" }
-            let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
-            guard es > 0 else { return "" }
-            return "[\(offset / es)]" + path(in: e, offset: offset % es, depth: depth + 1)
-        default:
-            return ""
-        }
+        FieldNamer(dwarf: dwarf).path(in: type, offset: offset, depth: depth)
     }
 }

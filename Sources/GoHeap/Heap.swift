@@ -34,6 +34,8 @@ public final class Heap: @unchecked Sendable {
     public let liveBytes: UInt64
     /// Problems met while reading; the result is partial where they say so.
     public let warnings: [Warning]
+    /// Lazily built analyses (dominators, retained sizes, reverse edges).
+    let analyses = AnalysisCache()
     /// Wall time of each phase of the build, in seconds, in order.
     public internal(set) var phaseTimes: [(phase: String, seconds: Double)] = []
 

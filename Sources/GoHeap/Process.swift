@@ -49,6 +49,37 @@ public final class Process: Sendable {
         self.warnings = warnings
     }
 
+    private let typeReader = Mutex<RuntimeTypeReader?>(nil)
+
+    /// The runtime type descriptor (`internal/abi.Type`) at a runtime address, with its name,
+    /// size, kind and pointer mask; nil when unreadable or without DWARF layouts.
+    public func runtimeType(at address: UInt64) -> RuntimeType? {
+        typeReader.withLock { reader -> RuntimeType? in
+            if reader == nil { reader = makeTypeReader() }
+            return reader?.type(at: address)
+        }
+    }
+
+    /// The DWARF type of a runtime type: by `DW_AT_go_runtime_type`, else by name.
+    public func dwarfType(for rt: RuntimeType) -> TypeID? {
+        guard let dwarf else { return nil }
+        let base = typeReader.withLock { reader -> UInt64 in
+            if reader == nil { reader = makeTypeReader() }
+            return reader?.modules.first?.types ?? 0
+        }
+        if rt.address >= base, let t = dwarf.type(runtimeTypeOffset: rt.address &- base) { return t }
+        return dwarf.type(named: rt.name)
+    }
+
+    private func makeTypeReader() -> RuntimeTypeReader? {
+        guard let dwarf, let raw = core.goVersion, let version = GoVersion(raw), let layouts = try? RuntimeLayouts(dwarf) else { return nil }
+        var builder = HeapBuilder(process: self)
+        guard let modules = try? builder.moduleTypeRanges(dwarf: dwarf, layouts: layouts) else { return nil }
+        _ = builder.warnings
+        return try? RuntimeTypeReader(mem: core.memory, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
+                                      inProgress: globalAddress("runtime.inProgress")?.rawValue)
+    }
+
     /// The Go version of the target, e.g. "go1.26.6".
     public var goVersion: String? { core.goVersion }
 

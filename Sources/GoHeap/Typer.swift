@@ -154,14 +154,18 @@ struct Typer {
         return shapeless?[name]
     }
 
-    /// A type name without the "go.shape." marks of generic shapes.
+    /// A type name without the compiler's marks: "go.shape." of generic shapes and "noalg." of
+    /// types without equality functions (map groups).
     static func displayName(_ name: String) -> String {
-        guard name.contains("go.shape.") else { return name }
+        guard name.contains("go.shape.") || name.contains("noalg.") else { return name }
         var out = ""
         var rest = Substring(name)
-        while let r = rest.firstRange(of: "go.shape.") {
-            out += rest[..<r.lowerBound]
-            rest = rest[r.upperBound...]
+        while let r = rest.firstRange(of: "go.shape.") ?? rest.firstRange(of: "noalg.") {
+            // Remove whichever mark comes first.
+            let a = rest.firstRange(of: "go.shape."), b = rest.firstRange(of: "noalg.")
+            let first = [a, b].compactMap { $0 }.min { $0.lowerBound < $1.lowerBound } ?? r
+            out += rest[..<first.lowerBound]
+            rest = rest[first.upperBound...]
         }
         return out + rest
     }

@@ -2,7 +2,7 @@ import Testing
 import GoHeap
 
 /// A tiny deterministic PRNG (SplitMix64), so every random graph is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
+private struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -15,7 +15,7 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// A graph as adjacency lists, turned into the CSR that `DominatorTree` takes.
-struct TestGraph: CustomStringConvertible {
+private struct TestGraph: CustomStringConvertible {
     var adjacency: [[Int32]]
     var roots: [Int32]
 
@@ -78,7 +78,7 @@ struct TestGraph: CustomStringConvertible {
 }
 
 /// Dominance by definition, on graphs of at most 64 nodes (node sets are bit masks).
-struct BruteForce {
+private struct BruteForce {
     let reachable: UInt64
     /// dominated[d]: the nodes d dominates (d itself included when reachable).
     let dominated: [UInt64]
@@ -128,7 +128,7 @@ struct BruteForce {
 
 /// An independent reference for larger graphs: Cooper, Harvey and Kennedy's iterative
 /// algorithm ("A Simple, Fast Dominance Algorithm"), with the virtual root as node n.
-func iterativeDominators(_ graph: TestGraph) -> [Int32] {
+private func iterativeDominators(_ graph: TestGraph) -> [Int32] {
     let n = graph.nodeCount
     var successors = graph.adjacency.map { $0.map(Int.init) }
     successors.append(graph.roots.map(Int.init))
@@ -182,32 +182,45 @@ func iterativeDominators(_ graph: TestGraph) -> [Int32] {
 }
 
 /// The first index where two arrays differ (or the shorter length), nil when equal.
-func firstMismatch(_ a: [Int32], _ b: [Int32]) -> Int? {
+private func firstMismatch(_ a: [Int32], _ b: [Int32]) -> Int? {
     for i in 0..<min(a.count, b.count) where a[i] != b[i] { return i }
     return a.count == b.count ? nil : min(a.count, b.count)
 }
 
 /// Checks `children()` against `idom`: every reachable node listed once, under its dominator, in order.
-func checkChildren(_ tree: DominatorTree, _ context: String) {
+private func checkChildren(_ tree: DominatorTree, _ context: String) {
     let (start, nodes, rootChildren) = tree.children()
     let n = tree.nodeCount
     #expect(start.count == n + 1, "\(context)")
     guard start.count == n + 1 else { return }
+    let ordered = zip(start, start.dropFirst()).allSatisfy { $0 <= $1 } && Int(start[n]) == nodes.count
+    #expect(ordered, "\(context)")
+    guard ordered else { return }
     var expected = Array(repeating: [Int32](), count: n)
     var expectedRoot: [Int32] = []
     for v in 0..<n {
         let d = tree.idom[v]
-        if d >= 0 { expected[Int(d)].append(Int32(v)) } else if d == DominatorTree.virtualRoot { expectedRoot.append(Int32(v)) }
+        if d >= 0 {
+            expected[Int(d)].append(Int32(v))
+        } else if d == DominatorTree.virtualRoot {
+            expectedRoot.append(Int32(v))
+        }
     }
     let lists = (0..<n).map { Array(nodes[Int(start[$0]) ..< Int(start[$0 + 1])]) }
     #expect(lists == expected, "\(context)")
     #expect(rootChildren == expectedRoot, "\(context)")
-    #expect(Int(start[n]) == nodes.count, "\(context)")
 }
 
 @Suite("Dominator tree")
 struct DominatorTests {
     // MARK: Hand-made graphs
+
+    @Test("the example in the type's documentation")
+    func documentationExample() {
+        let tree = DominatorTree(nodeCount: 4, edgeStart: [0, 2, 3, 4, 4], edgeTargets: [1, 2, 3, 3], roots: [0])
+        #expect(tree.idom == [-1, 0, 0, 0])
+        #expect(tree.retained { _ in 16 }.bytes[0] == 64)
+    }
 
     @Test("a chain: each node dominated by the one before")
     func chain() {
@@ -382,10 +395,13 @@ struct DominatorTests {
             let sizes = (0..<graph.nodeCount).map { _ in UInt64.random(in: 0...4096, using: &rng) }
             var asked = Array(repeating: 0, count: graph.nodeCount)
             let got = graph.tree().retained { asked[$0] += 1; return sizes[$0] }
-            let want = BruteForce(graph).retained { sizes[$0] }
+            let brute = BruteForce(graph)
+            let want = brute.retained { sizes[$0] }
             #expect(got.bytes == want.bytes, "seed \(seed): \(graph)")
             #expect(got.counts == want.counts, "seed \(seed): \(graph)")
-            #expect(asked.allSatisfy { $0 <= 1 }, "seed \(seed): sizes asked more than once")
+            // Sizes are asked once per reachable node, never for the others.
+            let reachable = (0..<graph.nodeCount).map { Int(brute.reachable >> UInt64($0) & 1) }
+            #expect(asked == reachable, "seed \(seed): \(graph)")
             if got.bytes != want.bytes || got.counts != want.counts { return }
         }
     }
