@@ -131,15 +131,17 @@ struct RootFinder {
                 }
                 continue
             }
-            for (i, f) in frames.enumerated() {
+            let fromThread = Unwinder.start(of: g) == nil
+            for i in frames.indices {
+                let f = frames[i]
                 // Frames on other stacks (signal, system) are the thread's, not the goroutine's.
                 guard f.sp >= g.stackLo, f.sp < g.stackHi, !f.function.hasPrefix("runtime.sigreturn") else { continue }
-                let interrupted = i == 0 || frames[i - 1].function == "runtime.sigpanic" || frames[i - 1].function.hasPrefix("runtime.sigreturn")
+                let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread)
                 var seen = Set<UInt64>()
-                maps.forEachLiveSlot(f, continuing: !interrupted) { slot in
+                maps.forEachLiveSlot(f) { slot in
                     guard slot >= f.sp, slot < g.stackHi, seen.insert(slot).inserted,
                           let v = try? mem.read(UInt64.self, at: Address(slot)), let o = object(v) else { return }
-                    let name = variableName(frame: f, interrupted: interrupted, slot: slot) ?? "goroutine \(g.id)"
+                    let name = variableName(frame: f, pc: lookup, slot: slot) ?? "goroutine \(g.id)"
                     roots.append(Root(kind: .stack, name: name, slot: slot, object: o, function: f.function, goroutine: g.id))
                 }
             }
@@ -147,9 +149,8 @@ struct RootFinder {
     }
 
     /// The DWARF parameter or local whose frame slot holds `slot`.
-    func variableName(frame f: Frame, interrupted: Bool, slot: UInt64) -> String? {
-        let bias = process.core.loadBias
-        let pc = (interrupted ? f.pc : f.pc &- 1) &- bias
+    func variableName(frame f: Frame, pc runtimePC: UInt64, slot: UInt64) -> String? {
+        let pc = runtimePC &- process.core.loadBias
         guard let fn = dwarf.function(containing: pc) else { return nil }
         for v in dwarf.variables(of: fn) where v.isInScope(at: pc) {
             guard case .frameOffset(let off)? = v.location.at(pc: pc), let t = v.type else { continue }

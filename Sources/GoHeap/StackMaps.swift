@@ -21,15 +21,15 @@ struct StackMaps {
     var mem: AddressSpace { core.memory }
 
     /// Calls `body` with the address of every word of `frame` that may hold a live pointer.
-    /// `continuing` is false for a frame interrupted where it stands (innermost, or below a signal).
-    func forEachLiveSlot(_ frame: Frame, continuing: Bool, _ body: (UInt64) -> Void) {
+    /// As the runtime's getStackMap, the maps are looked up at pc − 1 unless pc is the entry.
+    func forEachLiveSlot(_ frame: Frame, _ body: (UInt64) -> Void) {
         guard let f = core.function(at: frame.pc) else { return }
         let link = frame.pc &- core.loadBias
         var varp = frame.fp &- 8
         if varp > frame.sp { varp &-= 8 }
         let argp = frame.fp
         if f.funcID != 0 && f.name == "runtime.asyncPreempt" { conservative(frame, f, body); return }
-        let target = (continuing && link != f.entry) ? link &- 1 : link
+        let target = link != f.entry ? link &- 1 : link
         var index = link == f.entry ? -1 : (tab.pcdata(f, index: StackMaps.stackMapIndex, pc: target) ?? -1)
         if index < 0 { index = 0 }
         // Locals.

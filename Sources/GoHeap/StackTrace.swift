@@ -21,17 +21,17 @@ extension Process {
     }
 
     /// The logical frames of a goroutine, innermost first, through signal frames for a goroutine
-    /// that crashed: function, file:line (a return address is looked up one byte back, except
-    /// where a signal interrupted), inlined calls expanded from the pclntab's inlining tree.
+    /// that crashed: function, file:line (looked up one byte back, as Go's traceback does, except
+    /// where a signal stopped the code), inlined calls expanded from the pclntab's inlining tree.
     public func stackFrames(of g: Goroutine, limit: Int = 1000) -> [StackFrame] {
         guard let tab = try? core.pclntab.get() else { return [] }
         let unwinder = Unwinder(core: core, tab: tab)
         let physical = unwinder.frames(of: g, threadOf: { self.thread(of: $0) })
+        let fromThread = Unwinder.start(of: g) == nil
         var out: [StackFrame] = []
         for (i, f) in physical.enumerated() where out.count < limit {
             if f.function.hasPrefix("runtime.sigreturn") { continue }
-            let interrupted = i == 0 || physical[i - 1].function == "runtime.sigpanic" || physical[i - 1].function.hasPrefix("runtime.sigreturn")
-            let pc = (interrupted ? f.pc : f.pc &- 1) &- core.loadBias
+            let pc = Unwinder.lookupPC(physical, i, fromThread: fromThread) &- core.loadBias
             guard let fn = tab.function(containing: pc) else { continue }
             let logical = tab.frames(fn, pc: pc)
             for (j, l) in logical.enumerated() {

@@ -322,12 +322,10 @@ struct Typer {
         let unwinder = Unwinder(core: core, tab: tab)
         for g in goroutines where g.status != .dead && g.status != .deadExtra && g.status != .idle {
             let frames = unwinder.frames(of: g, threadOf: threadOf)
-            for (i, f) in frames.enumerated() {
-                // Return addresses are looked up one byte back, inside the call; not the
-                // innermost pc, nor one a signal interrupted.
-                let interrupted = i == 0 || frames[i - 1].function == "runtime.sigpanic"
-                    || frames[i - 1].function.hasPrefix("runtime.sigreturn")
-                let lookup = (interrupted ? f.pc : f.pc &- 1) &- bias
+            let fromThread = Unwinder.start(of: g) == nil
+            for i in frames.indices {
+                let f = frames[i]
+                let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread) &- bias
                 guard let fn = dwarf.function(containing: lookup) else { continue }
                 for v in dwarf.variables(of: fn) {
                     guard let t = v.type, v.isInScope(at: lookup), hasPointers(t),

@@ -71,6 +71,16 @@ struct Unwinder {
         return Array(all[first...].prefix { $0.sp >= g.stackLo && $0.sp < g.stackHi })
     }
 
+    /// The pc to look a frame up at, as Go's traceback does: one byte back into the call
+    /// instruction, except at a pc where a signal stopped the code (a thread's registers, the
+    /// registers a signal frame saved, the caller of `sigpanic`).
+    static func lookupPC(_ frames: [Frame], _ i: Int, fromThread: Bool) -> UInt64 {
+        let f = frames[i]
+        let trapped = (i == 0 && fromThread)
+            || (i > 0 && (frames[i - 1].function == "runtime.sigpanic" || frames[i - 1].function.hasPrefix("runtime.sigreturn")))
+        return trapped || f.pc == f.entry ? f.pc : f.pc &- 1
+    }
+
     /// The thread running a goroutine: its `m`'s `procid` is the kernel thread id.
     static func threadFinder(core: Core, m: StructLayout?) -> (Goroutine) -> Thread? {
         let procid = try? m?.offset("procid")

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import GoHeap
+import FixtureSupport
+
+/// Go's own crash output (GOTRACEBACK=crash, in stderr.txt) lists every goroutine with all its
+/// frames at the moment of the crash: the reconstruction must show the same.
+@Suite("Goroutines and their stacks against Go's crash traceback")
+struct GoroutineTests {
+    struct Dumped {
+        let id: Int64
+        let state: String
+        var frames: [(function: String, line: Int)]
+    }
+
+    /// Parses "goroutine N gp=… m=… [state, 2 minutes]:" blocks and their frame lines.
+    static func parse(_ text: String) -> [Dumped] {
+        var out: [Dumped] = []
+        var current: Dumped?
+        var pendingFunction: String?
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = String(raw)
+            if line.hasPrefix("goroutine "), line.hasSuffix(":"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") {
+                if let c = current { out.append(c) }
+                let id = Int64(line.dropFirst("goroutine ".count).prefix { $0.isNumber }) ?? -1
+                let state = String(line[line.index(after: open)..<close]).split(separator: ",").first.map(String.init) ?? ""
+                current = Dumped(id: id, state: state, frames: [])
+                pendingFunction = nil
+                continue
+            }
+            guard current != nil else { continue }
+            if line.isEmpty { if let c = current { out.append(c) }; current = nil; continue }
+            if line.hasPrefix("\t") {
+                guard let f = pendingFunction else { continue }
+                let loc = line.dropFirst().split(separator: " ").first ?? ""
+                let n = Int(loc.split(separator: ":").last ?? "") ?? 0
+                current?.frames.append((f, n))
+                pendingFunction = nil
+            } else if line.hasPrefix("created by ") {
+                pendingFunction = nil
+            } else if let paren = line.lastIndex(of: "(") {
+                var f = String(line[..<paren])
+                if f == "panic" { f = "runtime.gopanic" }
+                pendingFunction = f
+            }
+        }
+        if let c = current { out.append(c) }
+        return out
+    }
+
+    @Test("ids, states, wait reasons and every frame equal Go's traceback", arguments: Fixtures.withDWARF)
+    func stacksEqualTraceback(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let text = try String(contentsOfFile: fixture.stderrPath, encoding: .utf8)
+        let dumped = Self.parse(text)
+        #expect(dumped.count >= 4, "could not parse \(fixture.stderrPath)")
+        let live = heap.goroutines.filter { $0.status != .dead && $0.status != .deadExtra }
+        #expect(Set(live.map(\.id)) == Set(dumped.map(\.id)), "goroutine ids differ")
+        for d in dumped {
+            guard let g = live.first(where: { $0.id == d.id }) else { continue }
+            // The dump's state is the wait reason for waiting goroutines, else the status.
+            #expect(d.state == (g.waitReason ?? g.status.description), "goroutine \(d.id): \(d.state) vs \(g.waitReason ?? g.status.description)")
+            let ours = process.stackFrames(of: g).map { ($0.function, $0.line) }
+            let theirs = d.frames
+            // The crashing goroutine was printed from the panic onwards, before the runtime
+            // went on to raise SIGABRT: its dump is a suffix of our frames.
+            let tail = Array(ours.suffix(theirs.count))
+            let same = tail.count == theirs.count && zip(tail, theirs).allSatisfy { $0.0 == $1.function && $0.1 == $1.line }
+            #expect(same, "goroutine \(d.id) frames:\n ours   \(ours.map { "\($0.0):\($0.1)" })\n theirs \(theirs.map { "\($0.function):\($0.line)" })")
+            if g.status != .running { #expect(ours.count == theirs.count, "goroutine \(d.id): extra frames") }
+        }
+    }
+
+    @Test("goroutines with identical stacks group together", arguments: [Fixtures.named("go1.26.6")])
+    func grouping(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let keys = heap.goroutines.filter { $0.status == .waiting }.map { g in
+            process.stackFrames(of: g).map { "\($0.function):\($0.line)" }.joined(separator: ";")
+        }
+        // The fixture parks three goroutines in the same locked-thread function.
+        let counts = Dictionary(grouping: keys, by: { $0 }).mapValues(\.count)
+        #expect(counts.values.contains { $0 >= 3 })
+    }
+}
