@@ -9,7 +9,7 @@ struct HeapView: ParsableCommand {
         commandName: "heapview",
         abstract: "Look inside the memory of a Go program from a core file.",
         subcommands: [Overview.self, Mappings.self, Goroutines.self, Histogram.self, Objects.self, ObjectCommand.self,
-                      Paths.self, Top.self])
+                      Paths.self, Top.self, Breakdown.self, GCWork.self])
 }
 
 /// Options every command shares: the core, its executable, the output form.

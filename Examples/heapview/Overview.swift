@@ -20,8 +20,12 @@ struct Overview: ParsableCommand {
             o["arch"] = .string("amd64")
             o["goroutines"] = goroutines.map { .int($0) } ?? .null
             o["threads"] = .int(core.threads.count)
-            o["heap"] = heap.map { .object(["objects": .int($0.liveCount), "bytes": .int(Int($0.liveBytes)),
-                                            "allocatedObjects": .int($0.objectCount), "allocatedBytes": .int(Int($0.allocatedBytes))]) } ?? .null
+            o["heap"] = heap.map { h in
+                let atGC = h.statsAtLastGC
+                return .object(["objects": .int(h.liveCount), "bytes": .int(Int(h.liveBytes)),
+                                "allocatedObjects": .int(h.objectCount), "allocatedBytes": .int(Int(h.allocatedBytes)),
+                                "objectsAtLastGC": .int(atGC.objects), "bytesAtLastGC": .int(Int(atGC.bytes))])
+            } ?? .null
             o["mappings"] = .int(core.mappings.count)
             o["mappedBytes"] = .int(Int(mapped))
             o["functions"] = .int(functions)

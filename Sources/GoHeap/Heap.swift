@@ -27,6 +27,8 @@ public final class Heap: @unchecked Sendable {
     /// Outgoing pointer edges, CSR: targets of object i are `edgeTargets[edgeStart[i] ..< edgeStart[i+1]]`.
     let edgeStart: [UInt32]
     let edgeTargets: [Int32]
+    /// Pointer words the GC scans per object.
+    let scanWords: [UInt32]
     public let roots: [Root]
     /// Live (reachable from a root) bit per object.
     let liveBits: [UInt64]
@@ -66,7 +68,8 @@ public final class Heap: @unchecked Sendable {
     let freshBits: [UInt64]
 
     init(version: GoVersion, spans: [Span], heapSpans: [Int32], objectAddresses: [UInt64], objectSpans: [Int32],
-         freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], roots: [Root], warnings: [Warning]) {
+         freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], warnings: [Warning]) {
+        self.scanWords = scanWords
         self.version = version
         self.spans = spans
         self.heapSpans = heapSpans
@@ -106,6 +109,17 @@ public final class Heap: @unchecked Sendable {
         edgeTargets[Int(edgeStart[id]) ..< Int(edgeStart[id + 1])]
     }
     public var edgeCount: Int { edgeTargets.count }
+
+    /// The pointer words the GC scans in an object (its mark work).
+    public func gcWork(of id: Int) -> Int { id < scanWords.count ? Int(scanWords[id]) : 0 }
+
+    /// Objects and bytes as of the last GC, as `MemStats.HeapObjects` and `HeapAlloc` count them
+    /// right after it: every allocated object but those allocated since their span was swept.
+    public var statsAtLastGC: (objects: Int, bytes: UInt64) {
+        var n = 0, b: UInt64 = 0
+        for id in 0..<objectCount where !isAllocatedSinceSweep(id) { n += 1; b &+= size(of: id) }
+        return (n, b)
+    }
 
     /// Total bytes of all allocated objects (as `MemStats.HeapAlloc` counts them).
     public var allocatedBytes: UInt64 {

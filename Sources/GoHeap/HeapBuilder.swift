@@ -111,7 +111,8 @@ struct HeapBuilder {
         lap("typing")
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,
                     freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
-                    edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, roots: roots.roots, warnings: w)
+                    edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, scanWords: scanner.scanWords,
+                    roots: roots.roots, warnings: w)
         lap("marking")
         heap.phaseTimes = phases
         return heap

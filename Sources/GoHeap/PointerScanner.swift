@@ -16,6 +16,8 @@ struct PointerScanner {
 
     private(set) var edgeStart: [UInt32] = []
     private(set) var edgeTargets: [Int32] = []
+    /// Pointer words the GC scans in each object (pointing into the heap or not).
+    private(set) var scanWords: [UInt32] = []
     private(set) var unreadableSpans = 0
 
     init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], objects: [UInt64], types: RuntimeTypeReader,
@@ -34,6 +36,7 @@ struct PointerScanner {
 
     mutating func scan() {
         edgeStart.reserveCapacity(objects.count + 1)
+        scanWords = [UInt32](repeating: 0, count: objects.count)
         edgeTargets.reserveCapacity(objects.count * 2)
         for hs in heapSpans {
             let s = spans[Int(hs)]
@@ -73,12 +76,12 @@ struct PointerScanner {
                     let off = Int(objects[id] &- s.base)
                     let typ = raw.loadUnaligned(fromByteOffset: off, as: UInt64.self)
                     guard typ != 0, let rt = types.type(at: typ) else { continue }
-                    tile(raw, from: off + 8, to: off + Int(s.elemSize), rt)
+                    tile(raw, from: off + 8, to: off + Int(s.elemSize), rt, object: id)
                 }
             } else {
                 edgeStart.append(UInt32(edgeTargets.count))
                 guard s.largeType != 0, let rt = types.type(at: s.largeType) else { return true }
-                tile(raw, from: 0, to: min(raw.count, Int(s.elemSize)), rt)
+                tile(raw, from: 0, to: min(raw.count, Int(s.elemSize)), rt, object: Int(s.firstObject))
             }
         }
         return true
@@ -96,13 +99,14 @@ struct PointerScanner {
                 guard bit >> 3 < bm.count, (bm[bit >> 3] >> UInt8(bit & 7)) & 1 == 1 else { continue }
                 let o = off + k * 8
                 guard o + 8 <= raw.count else { break }
+                scanWords[id] &+= 1
                 target(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
             }
         }
     }
 
     /// Repeats a type's pointer words with stride `size` over [from, to) of the span.
-    private mutating func tile(_ raw: UnsafeRawBufferPointer, from: Int, to: Int, _ rt: RuntimeType) {
+    private mutating func tile(_ raw: UnsafeRawBufferPointer, from: Int, to: Int, _ rt: RuntimeType, object id: Int) {
         guard rt.size > 0, !rt.pointerWords.isEmpty else { return }
         let stride = Int(rt.size)
         var e = from
@@ -110,6 +114,7 @@ struct PointerScanner {
             for w in rt.pointerWords {
                 let o = e + Int(w) * 8
                 guard o + 8 <= to, o + 8 <= raw.count else { break }
+                scanWords[id] &+= 1
                 target(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
             }
             e += stride

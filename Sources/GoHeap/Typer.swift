@@ -35,6 +35,8 @@ struct Typer {
     private var byKey: [HeapType: Int32] = [:]
     private var pointerful: [Int8]
     private var shapeless: [String: TypeID]?
+    /// What the walk needs of each DWARF type, computed once per type.
+    private var infos: [TypeInfo?]
     private let itabType: UInt64
     private let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
     static let stringType = HeapType(name: "string", dwarf: nil, count: 0)
@@ -57,6 +59,7 @@ struct Typer {
         confidence = [UInt8](repeating: 0, count: objects.count)
         singleByDWARF = [Int32](repeating: -1, count: dwarf.types.count)
         pointerful = [Int8](repeating: -1, count: dwarf.types.count)
+        infos = [TypeInfo?](repeating: nil, count: dwarf.types.count)
         let itab = (try? StructLayout(dwarf, "internal/abi.ITab")) ?? (try? StructLayout(dwarf, "runtime.itab"))
         itabType = (try? itab?.offset("Type")) ?? (try? itab?.offset("_type")) ?? 8
         let hchan = try? StructLayout(dwarf, "runtime.hchan")
@@ -84,14 +87,12 @@ struct Typer {
     // MARK: type table
 
     mutating func heapType(_ t: HeapType) -> Int32 {
-        if t.count == 0, let d = t.dwarf, singleByDWARF[d.index] >= 0, heapTypes[Int(singleByDWARF[d.index])].name == t.name {
-            return singleByDWARF[d.index]
-        }
         if let i = byKey[t] { return i }
         let i = Int32(heapTypes.count)
         heapTypes.append(t)
         byKey[t] = i
-        if t.count == 0, let d = t.dwarf, singleByDWARF[d.index] < 0 { singleByDWARF[d.index] = i }
+        if t.count == 0, t.runtimeType == 0, let d = t.dwarf, singleByDWARF[d.index] < 0,
+           t.name == typeInfo(d).displayName { singleByDWARF[d.index] = i }
         return i
     }
 
@@ -108,25 +109,41 @@ struct Typer {
         if c <= current, !refines(t, objectType[id], explicit: explicit, currentExplicit: confidence[id] & Typer.explicitCount != 0) {
             return
         }
-        // A pointer shape of a generic instantiation ("go.shape.*uint8") says nothing about the real
-        // pointee; other shapes keep the layout and field types.
-        if let t, dwarf.type(t).name.contains("go.shape.*") { return }
         var t = t
-        if let d = t { t = downcast(p, d) }
+        if let d = t {
+            let info = typeInfo(d)
+            // A pointer shape of a generic instantiation ("go.shape.*uint8") says nothing about the
+            // real pointee; other shapes keep the layout and field types.
+            if info.isShapePointer { return }
+            if info.isSyncNode { t = downcast(p, d) }
+        }
         let s = span(id)
         let start = dataStart(id, s)
         // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
         guard p == start else { return }
         let size = dataSize(id, s)
-        let elemName = name ?? t.map { Typer.displayName(dwarf.type($0).name) } ?? "?"
-        let elemSize = t.map { dwarf.type(dwarf.resolvingTypedefs($0)).size } ?? 0
+        let elemSize = t.map { typeInfo($0).size } ?? 0
         var n: UInt64 = count ?? 1
         if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
-        let ht = n > 1 || array ? HeapType(name: "[\(n)]" + elemName, dwarf: t, count: n, runtimeType: runtimeType)
-            : HeapType(name: elemName, dwarf: t, count: 0, runtimeType: runtimeType)
-        objectType[id] = heapType(ht)
+        let index: Int32
+        if n <= 1, !array, name == nil, runtimeType == 0, let d = t {
+            index = singleType(d)
+        } else {
+            let elemName = name ?? t.map { typeInfo($0).displayName } ?? "?"
+            let ht = n > 1 || array ? HeapType(name: "[\(n)]" + elemName, dwarf: t, count: n, runtimeType: runtimeType)
+                : HeapType(name: elemName, dwarf: t, count: 0, runtimeType: runtimeType)
+            index = heapType(ht)
+        }
+        objectType[id] = index
         confidence[id] = max(c, current) | (explicit ? Typer.explicitCount : 0)
         work.append(Int32(id))
+    }
+
+    /// The heap type of a single value of DWARF type `t`, made once.
+    mutating func singleType(_ t: TypeID) -> Int32 {
+        let cached = singleByDWARF[t.index]
+        if cached >= 0 { return cached }
+        return heapType(HeapType(name: typeInfo(t).displayName, dwarf: t, count: 0))
     }
 
     /// The concrete type behind a pointer to a "base" struct the runtime casts by a tag field:
@@ -342,18 +359,19 @@ struct Typer {
         var steps = 0
         while let id = work.popLast(), steps < 1 << 31 {
             steps += 1
-            let ht = heapTypes[Int(objectType[Int(id)])]
+            let ti = Int(objectType[Int(id)])
             let s = span(Int(id))
             let c = confidence[Int(id)] & 0x7f
-            guard let t = ht.dwarf else {
-                if ht.runtimeType != 0 { runtimeStruct(Int(id), s, ht, c) }
+            guard let t = heapTypes[ti].dwarf else {
+                if heapTypes[ti].runtimeType != 0 { runtimeStruct(Int(id), s, heapTypes[ti], c) }
                 continue
             }
-            if dwarf.type(t).kind == .func { closure(Int(id), s, c); continue }
-            guard hasPointers(t) else { continue }
+            let info = typeInfo(t)
+            if info.isFunc { closure(Int(id), s, c); continue }
+            if case .none = info.shape { continue }
             let start = dataStart(Int(id), s)
-            let stride = dwarf.type(dwarf.resolvingTypedefs(t)).size
-            let n = max(ht.count, 1)
+            let stride = info.size
+            let n = max(heapTypes[ti].count, 1)
             guard stride > 0 || n == 1 else { continue }
             let limit = start &+ dataSize(Int(id), s)
             var k: UInt64 = 0
@@ -441,52 +459,105 @@ struct Typer {
 
     /// Types what the value of type `t` at `a` points to.
     mutating func visit(_ a: UInt64, _ t: TypeID, _ c: UInt8, depth: Int) {
-        let child = c > 1 ? c - 1 : 1
         guard depth < 24 else { return }
-        let g = dwarf.type(t)
-        switch g.kind {
-        case .pointer:
-            if let e = g.elem { assign(word(a), e, count: nil, confidence: child) }
-            return
-        case .slice:
-            if let e = g.elem { let cap = word(a &+ 16); if cap > 0, cap < 1 << 40 { assign(word(a), e, count: cap, confidence: c, array: true) } }
-            return
+        let child = c > 1 ? c - 1 : 1
+        let info = typeInfo(t)
+        switch info.shape {
+        case .pointer(let e):
+            assign(word(a), e, count: nil, confidence: child)
+        case .slice(let e):
+            let cap = word(a &+ 16)
+            if cap > 0, cap < 1 << 40 { assign(word(a), e, count: cap, confidence: c, array: true) }
         case .string:
             assignString(word(a), len: word(a &+ 8), confidence: c)
-            return
-        case .interface:
-            let isIface = dwarf.type(dwarf.resolvingTypedefs(t)).fields.first?.name == "tab"
+        case .interface(let isIface):
             var typ = word(a)
             if isIface, typ != 0 { typ = word(typ &+ itabType) }
             interfaceValue(typ: typ, data: word(a &+ 8))
-            return
-        case .map, .chan, .func:
+        case .pointerShaped:
             pointerShaped(word(a), t, c)
-            return
-        default:
-            break
-        }
-        let r = dwarf.type(dwarf.resolvingTypedefs(t))
-        switch r.tag {
-        case .structure:
-            if r.name.hasPrefix("hash<") { oldMapHeader(a, r, c); return }
-            if r.name.hasPrefix("map<") { swissMapHeader(a, r, c); return }
-            if r.name.hasPrefix("groupReference<") { groupReference(a, r, c); return }
-            if unsafeIdioms(a, r, c) { return }
-            for f in r.fields {
-                guard let ft = f.type, hasPointers(ft) else { continue }
-                visit(a &+ f.offset, ft, c, depth: depth + 1)
+        case .structure(let fields, let special):
+            if special != .none {
+                let r = dwarf.type(dwarf.resolvingTypedefs(t))
+                switch special {
+                case .oldMap: oldMapHeader(a, r, c); return
+                case .swissMap: swissMapHeader(a, r, c); return
+                case .groupReference: groupReference(a, r, c); return
+                case .idiom: if unsafeIdioms(a, r, c) { return }
+                case .none: break
+                }
             }
-        case .array:
-            guard let e = r.elem, hasPointers(e), let n = r.count, n > 0 else { return }
-            let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
-            guard es > 0 else { return }
-            for i in 0..<UInt64(min(n, 1 << 24)) { visit(a &+ i &* es, e, c, depth: depth + 1) }
-        case .pointer:
-            if let e = r.elem { assign(word(a), e, count: nil, confidence: child) }
-        default:
+            for (off, ft) in fields { visit(a &+ off, ft, c, depth: depth + 1) }
+        case .array(let e, let n, let stride):
+            var i: UInt64 = 0
+            while i < n { visit(a &+ i &* stride, e, c, depth: depth + 1); i += 1 }
+        case .none:
             break
         }
+    }
+
+    /// How the walk treats a DWARF type.
+    enum Shape {
+        case none, string, pointerShaped
+        case pointer(TypeID), slice(TypeID), interface(isIface: Bool)
+        case structure(fields: [(UInt64, TypeID)], special: Special)
+        case array(TypeID, count: UInt64, stride: UInt64)
+    }
+    enum Special { case none, oldMap, swissMap, groupReference, idiom }
+    struct TypeInfo {
+        let shape: Shape
+        /// Byte size of the resolved type.
+        let size: UInt64
+        /// A generic pointer shape ("go.shape.*uint8"): says nothing of the pointee.
+        let isShapePointer: Bool
+        /// `internal/sync.node[…]`, which `downcast` resolves.
+        let isSyncNode: Bool
+        /// The name to show, without compiler marks.
+        let displayName: String
+        /// A func type: its objects are closures.
+        let isFunc: Bool
+    }
+
+    mutating func typeInfo(_ t: TypeID) -> TypeInfo {
+        if let i = infos[t.index] { return i }
+        let g = dwarf.type(t)
+        let r = dwarf.type(dwarf.resolvingTypedefs(t))
+        var shape: Shape = .none
+        switch g.kind {
+        case .pointer: shape = g.elem.map { .pointer($0) } ?? .none
+        case .slice: shape = g.elem.map { .slice($0) } ?? .none
+        case .string: shape = .string
+        case .interface: shape = .interface(isIface: r.fields.first?.name == "tab")
+        case .map, .chan, .func: shape = .pointerShaped
+        default:
+            switch r.tag {
+            case .structure:
+                var special: Special = .none
+                if r.name.hasPrefix("hash<") { special = .oldMap }
+                else if r.name.hasPrefix("map<") { special = .swissMap }
+                else if r.name.hasPrefix("groupReference<") { special = .groupReference }
+                else if r.name == "sync.Pool" || r.name == "sync.entry" || r.name.hasPrefix("sync/atomic.Pointer[") { special = .idiom }
+                let fields: [(UInt64, TypeID)] = r.fields.compactMap { f in
+                    guard let ft = f.type, hasPointers(ft) else { return nil }
+                    return (f.offset, ft)
+                }
+                if !fields.isEmpty || special != .none { shape = .structure(fields: fields, special: special) }
+            case .array:
+                if let e = r.elem, hasPointers(e), let n = r.count, n > 0 {
+                    let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
+                    if es > 0 { shape = .array(e, count: UInt64(min(n, 1 << 24)), stride: es) }
+                }
+            case .pointer:
+                shape = r.elem.map { .pointer($0) } ?? .none
+            default:
+                break
+            }
+        }
+        let info = TypeInfo(shape: shape, size: r.size, isShapePointer: g.name.contains("go.shape.*"),
+                            isSyncNode: g.name.hasPrefix("internal/sync.node["), displayName: Typer.displayName(g.name),
+                            isFunc: g.kind == .func)
+        infos[t.index] = info
+        return info
     }
 
     /// A pointer-shaped value `p` of map, chan or func type `t`.
