@@ -77,10 +77,7 @@ struct Paths: ParsableCommand {
     func run() throws {
         let a = try parseAddress(address)
         let (process, heap) = try options.openHeap()
-        guard let id = heap.object(containing: a) else {
-            Output.stderr("heapview: \(a.hex) is not inside an allocated heap object")
-            throw ExitCode.failure
-        }
+        let id = try requireObject(heap, a)
         let paths = heap.paths(to: id, k: max(1, k), process: process)
         if options.json {
             Output.stdout(JSON.object(["paths": .array(paths.map { path in

@@ -71,6 +71,15 @@ final class Atomic: @unchecked Sendable {
     func store(_ v: Bool) { lock.wait(); value = v; lock.signal() }
 }
 
+/// The object containing an address the user gave, or a clear message and exit status 1.
+func requireObject(_ heap: Heap, _ a: UInt64) throws -> Int {
+    guard let id = heap.object(containing: a) else {
+        Output.stderr("heapview: \(a.hex) is not inside an allocated heap object")
+        throw ExitCode.failure
+    }
+    return id
+}
+
 /// Parses "0x…" or decimal addresses.
 func parseAddress(_ s: String) throws -> UInt64 {
     let body = s.hasPrefix("0x") || s.hasPrefix("0X") ? String(s.dropFirst(2)) : s

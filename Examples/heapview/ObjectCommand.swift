@@ -11,10 +11,7 @@ struct ObjectCommand: ParsableCommand {
     func run() throws {
         let a = try parseAddress(address)
         let (process, heap) = try options.openHeap()
-        guard let id = heap.object(containing: a) else {
-            Output.stderr("heapview: \(a.hex) is not inside an allocated heap object")
-            throw ExitCode.failure
-        }
+        let id = try requireObject(heap, a)
         let fields = describeFields(process, heap, id, limit: limit)
         let referrers = heap.referrers(of: id)
         if options.json {
