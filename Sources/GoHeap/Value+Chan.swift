@@ -58,11 +58,12 @@ extension Value {
         let buf = Address(try h.integerField("buf"))
         guard !buf.isNull else { throw .damaged("channel \(h.address): \(count) elements queued in a nil buffer") }
         let bytes = size.multipliedReportingOverflow(by: stride)
-        guard !bytes.overflow, stride == 0 ? size < 1 << 28 : process.core.memory.isMapped(buf, count: bytes.partialValue) else {
+        guard !bytes.overflow, bytes.partialValue <= AddressSpace.maxRead, count < 1 << 28,
+              process.core.memory.isMapped(buf, count: bytes.partialValue) else {
             throw .damaged("channel \(h.address): a buffer of \(size) × \(stride) bytes at \(buf) is not in the core")
         }
         var out: [Value] = []
-        out.reserveCapacity(Int(count))
+        out.reserveCapacity(Int(min(count, 1 << 12)))
         for k in 0..<count {
             out.append(value(at: try Value.element(buf, (recvx &+ k) % size, stride: stride), elem))
         }

@@ -89,11 +89,12 @@ public struct Value: Sendable, CustomStringConvertible {
     var layout: GoType { dwarf.type(dwarf.resolvingTypedefs(type)) }
 
     /// The value's kind: DWARF's `DW_AT_go_kind`, else (for types the compiler made up for the
-    /// debugger, such as `hchan<T>`) one inferred from the DWARF tag and encoding.
+    /// debugger, such as `hchan<T>`, which have no kind or kind 0) one inferred from the DWARF
+    /// tag and encoding.
     public var kind: GoKind? {
-        if let k = goType.kind { return k }
+        if let k = goType.kind, k != .invalid { return k }
         let r = layout
-        if let k = r.kind { return k }
+        if let k = r.kind, k != .invalid { return k }
         switch r.tag {
         case .pointer: return r.elem == nil ? .unsafePointer : .pointer
         case .structure: return .struct
@@ -127,6 +128,7 @@ public struct Value: Sendable, CustomStringConvertible {
 
     var kindName: String { kind?.description ?? "unknown (\(typeName))" }
 
+    /// The value's kind, if it is one of `kinds`; else a kind mismatch naming `expected`.
     func expect(_ kinds: Set<GoKind>, _ expected: String) throws(ValueError) -> GoKind {
         guard let k = kind, kinds.contains(k) else { throw .kindMismatch(expected: expected, actual: kindName) }
         return k
@@ -151,12 +153,15 @@ public struct Value: Sendable, CustomStringConvertible {
         return try offset(base, off)
     }
 
+    /// A little-endian integer of target memory.
     func read<T: FixedWidthInteger>(_: T.Type, at a: Address) throws(ValueError) -> T {
         do { return try process.core.memory.read(T.self, at: a) } catch { throw .memory(error) }
     }
 
+    /// A pointer-sized word of target memory.
     func word(at a: Address) throws(ValueError) -> UInt64 { try read(UInt64.self, at: a) }
 
+    /// `count` bytes of target memory (at most `AddressSpace.maxRead`).
     func readBytes(at a: Address, count: UInt64) throws(ValueError) -> [UInt8] {
         do { return try process.core.memory.readBytes(at: a, count: count) } catch { throw .memory(error) }
     }
@@ -221,7 +226,7 @@ public struct Value: Sendable, CustomStringConvertible {
                         }
                         v = pointee
                     }
-                    if v.isStruct { next.append(v) }
+                    if v.isStruct, next.count < 256 { next.append(v) }
                 }
             }
             if next.isEmpty { break }
@@ -295,6 +300,7 @@ public struct Value: Sendable, CustomStringConvertible {
         }
     }
 
+    /// An array's DWARF element count as an `Int` (0 when absent).
     static func clamp(_ n: Int64?) -> Int { Int(max(0, n ?? 0)) }
 
     /// Element `i` of an array or slice, or byte `i` of a string (as a `uint8` value).
