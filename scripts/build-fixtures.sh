@@ -108,13 +108,20 @@ with open(core_path, "rb") as f:
             loads.append((vaddr, filesz, off))
 
     def read(addr, n, must=True):
-        for vaddr, filesz, off in loads:
-            if vaddr <= addr and addr + n <= vaddr + filesz:
-                f.seek(off + addr - vaddr)
-                return f.read(n)
-        if must:
-            sys.exit(f"address {addr:#x} is not in the core")
-        return None  # e.g. read-only data of the executable, which cores leave out
+        # n bytes at addr, which may cross adjacent segments.
+        out = b""
+        while len(out) < n:
+            a = addr + len(out)
+            for vaddr, filesz, off in loads:
+                if vaddr <= a < vaddr + filesz:
+                    f.seek(off + a - vaddr)
+                    out += f.read(min(n - len(out), vaddr + filesz - a))
+                    break
+            else:
+                if must:
+                    sys.exit(f"address {a:#x} is not in the core")
+                return None  # e.g. read-only data of the executable, which cores leave out
+        return out
 
     # The globals the truth describes must read back the same from the core.
     for g in truth.get("globals", []):

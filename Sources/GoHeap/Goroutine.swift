@@ -63,6 +63,10 @@ public struct Goroutine: Sendable {
     public let parentID: Int64?
     /// `waitsince`, nanoseconds (runtime clock) when it started waiting, 0 when unknown.
     public let waitSince: Int64
+    /// The `runtime.m` this goroutine is locked to (`LockOSThread`), 0 if none.
+    public let lockedM: UInt64
+    /// `g.labels`: the profiler labels' address, 0 if none (decoded by `Process.labels(of:)`).
+    public let labels: UInt64
 }
 
 /// Reads `runtime.allgs`.
@@ -95,6 +99,7 @@ struct GoroutineReader {
         let waitreason = try layout.slot("waitreason")
         let waitsince = try layout.slot("waitsince")
         let parent = layout.has("parentGoid") ? try layout.slot("parentGoid") : nil
+        let lockedm = try layout.slot("lockedm"), labels = try layout.slot("labels")
         var out: [Goroutine] = []
         var damaged = 0
         for i in 0..<Int(count) {
@@ -108,7 +113,8 @@ struct GoroutineReader {
                                  stackLo: lo.read(raw), stackHi: hi.read(raw), pc: pc.read(raw), sp: sp.read(raw), bp: bp.read(raw),
                                  syscallSP: scsp.read(raw), syscallPC: scpc.read(raw), m: m.read(raw), creatorPC: gopc.read(raw),
                                  startPC: startpc.read(raw), parentID: parent.map { Int64(bitPattern: $0.read(raw)) },
-                                 waitSince: Int64(bitPattern: waitsince.read(raw)))
+                                 waitSince: Int64(bitPattern: waitsince.read(raw)), lockedM: lockedm.read(raw),
+                                 labels: labels.read(raw))
             }
             guard let g else { damaged += 1; continue }
             out.append(g)

@@ -42,3 +42,131 @@ extension Process {
         return out
     }
 }
+
+/// A parameter or local variable of a goroutine frame.
+public struct FrameVariable: Sendable {
+    public let name: String
+    public let isParameter: Bool
+    /// The value in the frame (nil when DWARF places it in a register or nowhere at this pc).
+    public let value: Value?
+    /// For variables holding pointers: whether the frame's stack map marks a pointer word of it
+    /// live at this pc. Nil for pointer-free variables (stack maps say nothing of them).
+    public let live: Bool?
+}
+
+/// The variables of one physical frame.
+public struct FrameVariables: Sendable {
+    public let function: String
+    public let pc: UInt64
+    public let sp: UInt64
+    public let variables: [FrameVariable]
+}
+
+extension Process {
+    /// The parameters and locals of each frame of a goroutine, innermost first, with their DWARF
+    /// types and values where DWARF puts them in the frame, and their stack-map liveness.
+    public func frameVariables(of g: Goroutine) -> [FrameVariables] {
+        guard let dwarf, let tab = try? core.pclntab.get() else { return [] }
+        let unwinder = Unwinder(core: core, tab: tab)
+        let frames = unwinder.frames(of: g, threadOf: { self.thread(of: $0) })
+        let fromThread = Unwinder.start(of: g) == nil
+        let rodata = core.executable.sections.first { $0.name == ".rodata" }.map { $0.address &+ core.loadBias } ?? 0
+        let maps = StackMaps(core: core, tab: tab, rodata: rodata)
+        var out: [FrameVariables] = []
+        for i in frames.indices {
+            let f = frames[i]
+            if f.function.hasPrefix("runtime.sigreturn") { continue }
+            let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread) &- core.loadBias
+            guard let fn = dwarf.function(containing: lookup) else {
+                out.append(FrameVariables(function: f.function, pc: f.pc, sp: f.sp, variables: []))
+                continue
+            }
+            var live = Set<UInt64>()
+            maps.forEachLiveSlot(f) { live.insert($0) }
+            var vars: [FrameVariable] = []
+            for v in dwarf.variables(of: fn) where v.isInScope(at: lookup) {
+                guard let t = v.type else { continue }
+                var value: Value?
+                var isLive: Bool?
+                if let off = Process.frameOffset(v.location.at(pc: lookup)) {
+                    let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+                    value = Value(process: self, address: Address(a), type: t)
+                    let size = dwarf.type(dwarf.resolvingTypedefs(t)).size
+                    if let rt = value, hasPointers(rt) {
+                        var w = a & ~7
+                        var found = false
+                        while w < a &+ size { if live.contains(w) { found = true; break }; w &+= 8 }
+                        isLive = found
+                    }
+                }
+                // "&x": x was moved to the heap and the frame holds its address.
+                if v.name.hasPrefix("&"), let ref = value, let target = try? ref.dereferenced() {
+                    vars.append(FrameVariable(name: String(v.name.dropFirst()), isParameter: v.isParameter, value: target, live: isLive))
+                    continue
+                }
+                vars.append(FrameVariable(name: v.name, isParameter: v.isParameter, value: value, live: isLive))
+            }
+            out.append(FrameVariables(function: f.function, pc: f.pc, sp: f.sp, variables: vars))
+        }
+        return out
+    }
+
+    /// The CFA offset of a variable held whole in the frame: one frame slot, or pieces in
+    /// consecutive frame slots; nil when any part is in a register or optimized out.
+    static func frameOffset(_ location: Location?) -> Int64? {
+        switch location {
+        case .frameOffset(let off)?:
+            return off
+        case .pieces(let pieces)?:
+            guard case .frameOffset(let first)? = pieces.first?.location else { return nil }
+            var expected = first
+            for p in pieces {
+                guard case .frameOffset(let o)? = p.location, o == expected else { return nil }
+                expected = o &+ Int64(p.size)
+            }
+            return first
+        default:
+            return nil
+        }
+    }
+
+    /// Whether values of a Value's type can hold pointers.
+    fileprivate func hasPointers(_ v: Value) -> Bool {
+        switch v.kind {
+        case .pointer, .unsafePointer, .slice, .string, .interface, .map, .chan, .func: return true
+        case .struct: return ((try? v.fields()) ?? []).contains { hasPointers($0.value) }
+        case .array: return ((try? v.len()) ?? 0) > 0 && ((try? v.index(0)).map { hasPointers($0) } ?? false)
+        default: return false
+        }
+    }
+
+    /// The profiler labels of a goroutine (`runtime/pprof` labels: a map in Go 1.21–1.23, a
+    /// list of key/value pairs from 1.24), in the runtime's order; empty when it has none.
+    public func labels(of g: Goroutine) -> [(key: String, value: String)] {
+        guard g.labels != 0, let dwarf, let t = dwarf.type(named: "runtime/pprof.labelMap") else { return [] }
+        let v = Value(process: self, address: Address(g.labels), type: t)
+        if v.kind == .map {
+            // labelMap is map[string]string: g.labels points to the map variable's value, the map pointer.
+            guard let entries = try? v.mapEntries(limit: 4096) else { return [] }
+            return entries.compactMap { e in (try? e.key.string(limit: 4096)).flatMap { k in (try? e.value.string(limit: 4096)).map { (k, $0) } } }
+        }
+        // A struct that somewhere holds a slice of {key, value string} pairs.
+        var queue = [v]
+        var steps = 0
+        while !queue.isEmpty, steps < 64 {
+            steps += 1
+            let cur = queue.removeFirst()
+            if cur.kind == .slice, let n = try? cur.len(), n < 4096 {
+                var out: [(String, String)] = []
+                for i in 0..<n {
+                    guard let e = try? cur.index(i), let fs = try? e.fields(), fs.count == 2,
+                          let k = try? fs[0].value.string(limit: 4096), let val = try? fs[1].value.string(limit: 4096) else { return out }
+                    out.append((k, val))
+                }
+                return out
+            }
+            if cur.kind == .struct, let fs = try? cur.fields() { queue += fs.map(\.value) }
+        }
+        return []
+    }
+}

@@ -194,6 +194,24 @@ public struct Truth: Decodable, Sendable {
     public let maps: [MapRecord]?
     public let channels: [ChannelRecord]?
     public let typeCounts: [String: Int]?
+    // basics: locals of main.parkLocals and the labels of main.parkLabeled's goroutine
+    public struct Local: Decodable, Sendable {
+        public let function: String
+        public let name: String
+        public let kind: String
+        public let string: String?
+        public let int: Int64?
+        public let ints: [Int64]?
+        public let dynamicType: String?
+        public let type: String?
+        public let fields: [String: FieldValue]?
+    }
+    public struct Labels: Decodable, Sendable {
+        public let function: String
+        public let labels: [String: String]
+    }
+    public let locals: [Local]?
+    public let labels: [Labels]?
 
     public func global(_ name: String) -> Global? { globals?.first { $0.name == name } }
 }

@@ -84,3 +84,67 @@ struct GoroutineTests {
         #expect(counts.values.contains { $0 >= 3 })
     }
 }
+
+@Suite("Frame variables and goroutine details")
+struct FrameVariableTests {
+    @Test("locals of a parked frame read back equal, with types and liveness", arguments: Fixtures.withDWARF("basics"))
+    func locals(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let truth = try fixture.truth()
+        let expected = try #require(truth.locals)
+        let g = try #require(heap.goroutines.first { process.stackFrames(of: $0).contains { $0.function == "main.parkLocals" } })
+        let frame = try #require(process.frameVariables(of: g).first { $0.function == "main.parkLocals" })
+        for e in expected {
+            let v = try #require(frame.variables.first { $0.name == e.name && $0.value != nil } ?? frame.variables.first { $0.name == e.name },
+                                 "no variable \(e.name) in \(frame.variables.map(\.name))")
+            let value = try #require(v.value, "\(e.name) is not in the frame: \(frame.variables.map { "\($0.name)=\($0.value?.address.description ?? "-")" })")
+            switch e.kind {
+            case "string":
+                #expect(try value.string() == e.string)
+                #expect(v.live == true, "\(e.name) is used after the receive, so its pointer is live")
+            case "int64":
+                #expect(try value.int() == e.int)
+            case "ptr":
+                let p = try #require(try value.dereferenced())
+                for (name, want) in e.fields ?? [:] {
+                    switch want {
+                    case .int(let i): #expect(try p.field(name).int() == i)
+                    case .string(let s): #expect(try p.field(name).string() == s)
+                    }
+                }
+            case "slice":
+                let n = try value.len()
+                #expect(try (0..<n).map { try value.index($0).int() } == e.ints)
+            case "interface":
+                #expect(try value.dynamicTypeName() == e.dynamicType)
+                if let i = e.int { #expect(try value.elem()?.int() == i) }
+            case "struct":
+                #expect(value.typeName == e.type)
+                for (name, want) in e.fields ?? [:] {
+                    switch want {
+                    case .int(let i): #expect(try value.field(name).int() == i)
+                    case .string(let s): #expect(try value.field(name).string() == s)
+                    }
+                }
+            default:
+                Issue.record("unknown local kind \(e.kind)")
+            }
+        }
+    }
+
+    @Test("profiler labels, locked threads, creators", arguments: Fixtures.withDWARF("basics"))
+    func details(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let truth = try fixture.truth()
+        for l in try #require(truth.labels) {
+            let g = try #require(heap.goroutines.first { process.stackFrames(of: $0).contains { $0.function == l.function } })
+            let got = Dictionary(process.labels(of: g).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            #expect(got == l.labels, "labels of goroutine \(g.id)")
+        }
+        let locked = heap.goroutines.filter { process.stackFrames(of: $0).contains { $0.function == "main.parkLocked" } }
+        #expect(locked.count == 3 && locked.allSatisfy { $0.lockedM != 0 })
+        for g in locked { #expect(process.core.function(at: g.creatorPC)?.name == "main.startParkers") }
+    }
+}

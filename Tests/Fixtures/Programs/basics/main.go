@@ -22,12 +22,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,6 +169,61 @@ func parkLocked() {
 	sink++
 }
 
+// LPair is a generic type held by a local of parkLocals.
+type LPair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+var chLocals = make(chan int)
+
+// parkLocals blocks with locals of many kinds live across the receive, so they sit
+// in its frame where the core can show them; localsTruth records their values.
+//
+//go:noinline
+func parkLocals() {
+	s := strings.Repeat("loc", 4) + "-string"
+	n := int64(len(s))*1000 + 7 + int64(gInt-42) // not a constant: gInt is 42 at run time
+	p := &Point{X: 11, Y: 22, Name: "local-point"}
+	sl := []int{3, 1, 4, 1, 5}
+	var i any = p
+	var iv any = len(s) * 5
+	g := LPair[string, int]{Key: "key", Val: 5}
+	f := func() int { return p.X + 1 }
+	<-chLocals
+	// Their addresses are taken, so each local lives whole in its frame slot.
+	useLocals(&s, &n, &p, &sl, &i, &iv, &g, &f)
+}
+
+//go:noinline
+func useLocals(s *string, n *int64, p **Point, sl *[]int, i, iv *any, g *LPair[string, int], f *func() int) {
+	sink += len(*s) + int(*n) + (*p).X + len(*sl) + (*f)() + g.Val + len(g.Key)
+	if *i == nil || *iv == nil {
+		sink++
+	}
+}
+
+func localsTruth() []map[string]any {
+	fn := "main.parkLocals"
+	return []map[string]any{
+		{"function": fn, "name": "s", "kind": "string", "string": "locloclocloc-string"},
+		{"function": fn, "name": "p", "kind": "ptr", "fields": map[string]any{"X": 11, "Y": 22, "Name": "local-point"}},
+		{"function": fn, "name": "sl", "kind": "slice", "ints": []int{3, 1, 4, 1, 5}},
+		{"function": fn, "name": "i", "kind": "interface", "dynamicType": "*main.Point"},
+		{"function": fn, "name": "iv", "kind": "interface", "dynamicType": "int", "int": 19 * 5},
+		{"function": fn, "name": "g", "kind": "struct", "type": "main.LPair[string,int]", "fields": map[string]any{"Key": "key", "Val": 5}},
+	}
+}
+
+// parkLabeled blocks inside pprof.Do, so its goroutine carries profiler labels.
+//
+//go:noinline
+func parkLabeled() {
+	pprof.Do(context.Background(), pprof.Labels("worker", "w1", "job", "42"), func(context.Context) {
+		<-chLocals
+	})
+}
+
 // parkers maps each parking function to how many goroutines run it.
 var parkers = []struct {
 	name  string
@@ -178,6 +235,8 @@ var parkers = []struct {
 	{"main.parkMutex", 1},
 	{"main.parkWaitGroup", 1},
 	{"main.parkLocked", 3},
+	{"main.parkLocals", 1},
+	{"main.parkLabeled", 1},
 }
 
 func startParkers() {
@@ -191,6 +250,8 @@ func startParkers() {
 	for i := 0; i < 3; i++ {
 		go parkLocked()
 	}
+	go parkLocals()
+	go parkLabeled()
 }
 
 // waitParked polls runtime.Stack until every parking goroutine is blocked
@@ -293,6 +354,8 @@ type truth struct {
 	Functions  []function       `json:"functions"`
 	Goroutines goroutines       `json:"goroutines"`
 	Crash      map[string]any   `json:"crash"`
+	Locals     []map[string]any `json:"locals"`
+	Labels     []map[string]any `json:"labels"`
 }
 
 func hexs(p uintptr) string       { return fmt.Sprintf("0x%x", p) }
@@ -494,6 +557,8 @@ func main() {
 		Callers:    describeCallers(),
 		Functions:  describeFunctions(),
 		Crash:      map[string]any{"function": "main.crash"},
+		Locals:     localsTruth(),
+		Labels:     []map[string]any{{"function": "main.parkLabeled", "labels": map[string]string{"worker": "w1", "job": "42"}}},
 	}
 	t.Goroutines.Count = runtime.NumGoroutine()
 	t.Goroutines.Stacks = string(buf[:runtime.Stack(buf, true)])
