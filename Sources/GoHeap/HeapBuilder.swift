@@ -106,7 +106,8 @@ struct HeapBuilder {
         var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
                           objects: addresses, objectSpans: objectSpans, version: version, typesBase: modules.first?.types ?? 0)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
-        typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures)
+        typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures,
+                  unnamedGlobalSlots: roots.roots.filter { $0.kind == .global && $0.name.hasPrefix("global 0x") }.map(\.slot))
 
         lap("typing")
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,

@@ -260,7 +260,8 @@ struct Typer {
 
     /// Seeds in order of trust, draining the work list after each: runtime types, globals, then
     /// goroutine stack frames (whose dead slots may hold stale pointers, so they come last).
-    mutating func run(goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?, closures: [(fn: UInt64, argument: UInt64)]) {
+    mutating func run(goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?, closures: [(fn: UInt64, argument: UInt64)],
+                      unnamedGlobalSlots: [UInt64] = []) {
         seedRuntimeTypes()
         drain()
         seedGlobals()
@@ -269,7 +270,26 @@ struct Typer {
         drain()
         seedStacks(goroutines, threadOf: threadOf)
         drain()
+        seedUnnamedPools(unnamedGlobalSlots)
+        drain()
         for _ in 0..<3 where sniffInterfaces() > 0 { drain() }
+    }
+
+    /// Data words no DWARF global describes (the linker kept the variable, not its DWARF) that have
+    /// the shape of a `sync.Pool`'s `local`/`victim` field: the next word is a count n and the
+    /// untyped object they point to holds exactly n `sync.poolLocal` records.
+    mutating func seedUnnamedPools(_ slots: [UInt64]) {
+        guard let local = dwarf.type(named: "sync.poolLocal") else { return }
+        let size = typeInfo(local).size
+        guard size > 0 else { return }
+        for slot in slots {
+            let p = word(slot), n = word(slot &+ 8)
+            guard n > 0, n < 1 << 12, let id = object(p), objectType[id] < 0, p == dataStart(id, span(id)) else { continue }
+            let have = dataSize(id, span(id))
+            if n &* size <= have, (n &+ 1) &* size > have {
+                assign(p, local, count: n, confidence: Typer.stackTrust, array: true)
+            }
+        }
     }
 
     /// Last resort for objects no typed path reached (held behind `unsafe.Pointer`, by globals
