@@ -42,6 +42,13 @@ do {
     t = clock.now
     let hist = heap.histogram()
     rows.append(("histogram", seconds(clock.now - t), peakRSS()))
+    let histogramEnd = seconds(clock.now - total)
+    t = clock.now
+    _ = heap.dominators()
+    rows.append(("dominator tree", seconds(clock.now - t), peakRSS()))
+    t = clock.now
+    _ = heap.retainedSizes()
+    rows.append(("retained sizes", seconds(clock.now - t), peakRSS()))
     let elapsed = seconds(clock.now - total)
     print("core: \(args[1])  Go \(process.goVersion ?? "?")  objects \(heap.objectCount)  live \(heap.liveCount)  edges \(heap.edgeCount)  types \(hist.count)")
     print("phase                              seconds   peak RSS")
@@ -51,7 +58,7 @@ do {
     }
     print("total                             \(String(elapsed, places: 3).leftPad(8))   \(peakRSS() / 1_048_576) MiB")
     let perObject = heap.objectCount > 0 ? Double(peakRSS()) / Double(heap.objectCount) : 0
-    print("peak RSS per object: \(String(perObject, places: 1)) bytes")
+    print("peak RSS per object: \(String(perObject, places: 1)) bytes; histogram end to end \(String(histogramEnd, places: 3)) s")
     var json = "{\"core\":\"\(args[1])\",\"objects\":\(heap.objectCount),\"edges\":\(heap.edgeCount),\"phases\":["
     json += rows.map { "{\"phase\":\"\($0.0)\",\"seconds\":\(String($0.1, places: 4)),\"peakRSS\":\($0.2)}" }.joined(separator: ",")
     json += "],\"totalSeconds\":\(String(elapsed, places: 4)),\"peakRSS\":\(peakRSS())}"

@@ -186,6 +186,20 @@ public struct AddressSpace: Sendable {
         return p.bytes.load(T.self, Int(a &- p.start))
     }
 
+    /// The 8-byte little-endian word at `address`, or nil when it cannot be read. Not generic, so
+    /// hot loops in other modules pay no generic dispatch.
+    public func word(_ address: UInt64) -> UInt64? {
+        guard let i = pieceIndex(address) else { return nil }
+        let p = pieces[i]
+        guard p.kind == .data, p.end &- address >= 8, let base = p.bytes.base else {
+            if p.kind == .zero, p.end &- address >= 8 { return 0 }
+            return try? read(UInt64.self, at: Address(address))
+        }
+        let off = Int(address &- p.start)
+        guard off &+ 8 <= p.bytes.count else { return nil }
+        return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: off, as: UInt64.self))
+    }
+
     /// Reads a pointer-sized word as an address.
     public func readPointer(at address: Address) throws(CoreError) -> Address {
         Address(try read(UInt64.self, at: address))

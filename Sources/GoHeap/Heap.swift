@@ -18,7 +18,7 @@ public final class Heap: @unchecked Sendable {
     public let spans: [Span]
     /// Indexes into `spans` of the in-use (heap object) spans, in address order.
     let heapSpans: [Int32]
-    private let heapSpanBases: [UInt64]
+    let index: ObjectIndex
 
     /// Slot base address of each object.
     public let objectAddresses: [UInt64]
@@ -67,13 +67,13 @@ public final class Heap: @unchecked Sendable {
     /// Bit per object: allocated after its span was last swept (i < freeindex with a clear allocation bit).
     let freshBits: [UInt64]
 
-    init(version: GoVersion, spans: [Span], heapSpans: [Int32], objectAddresses: [UInt64], objectSpans: [Int32],
+    init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex, objectAddresses: [UInt64], objectSpans: [Int32],
          freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], warnings: [Warning]) {
         self.scanWords = scanWords
         self.version = version
         self.spans = spans
         self.heapSpans = heapSpans
-        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
+        self.index = index
         self.objectAddresses = objectAddresses
         self.objectSpans = objectSpans
         self.freshBits = freshBits
@@ -129,29 +129,7 @@ public final class Heap: @unchecked Sendable {
     }
 
     /// The object whose slot contains `address` (interior pointers included), in O(log spans + log objects-per-span).
-    public func object(containing address: UInt64) -> Int? {
-        Heap.lookup(address, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objectAddresses)
-    }
-
-    static func lookup(_ a: UInt64, bases: [UInt64], heapSpans: [Int32], spans: [Span], objects: [UInt64]) -> Int? {
-        var lo = 0, hi = bases.count
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            if bases[mid] <= a { lo = mid &+ 1 } else { hi = mid }
-        }
-        guard lo > 0 else { return nil }
-        let s = spans[Int(heapSpans[lo &- 1])]
-        guard a < s.base &+ UInt64(s.slots) &* s.elemSize, s.objectCount > 0 else { return nil }
-        let slotBase = a &- (a &- s.base) % s.elemSize
-        var l = Int(s.firstObject), h = Int(s.firstObject) &+ Int(s.objectCount)
-        while l < h {
-            let mid = (l &+ h) >> 1
-            let v = objects[mid]
-            if v == slotBase { return mid }
-            if v < slotBase { l = mid &+ 1 } else { h = mid }
-        }
-        return nil
-    }
+    public func object(containing address: UInt64) -> Int? { index.object(containing: address) }
 
     /// Marks from the roots over the CSR edges, iteratively.
     static func mark(roots: [Root], edgeStart: [UInt32], edgeTargets: [Int32], objectCount: Int,

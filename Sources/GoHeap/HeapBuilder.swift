@@ -66,6 +66,7 @@ struct HeapBuilder {
         guard addresses.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
 
         lap("spans and objects")
+        let index = ObjectIndex(spans: spans, heapSpans: heapSpans, objects: addresses)
         // Runtime types (for header objects, large objects, interfaces).
         let modules = try moduleTypeRanges(dwarf: dwarf, layouts: layouts)
         let types = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
@@ -73,7 +74,7 @@ struct HeapBuilder {
 
         // Pointers.
         let bits = try PointerBits(process: process, dwarf: dwarf, layouts: layouts, version: version, mheap: mheap, pageSize: pageSize)
-        var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, objects: addresses, types: types,
+        var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, objects: addresses, index: index, types: types,
                                      bits: bits, greenTea: version.greenTea)
         scanner.scan()
         if scanner.unreadableSpans > 0 {
@@ -96,7 +97,7 @@ struct HeapBuilder {
 
         // Roots.
         var roots = RootFinder(process: process, dwarf: dwarf, layouts: layouts, spans: spans, heapSpans: heapSpans,
-                               objects: addresses, edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets,
+                               objects: addresses, index: index, edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets,
                                goroutines: goroutines, threadOf: Unwinder.threadFinder(core: core, m: layouts.m))
         roots.findAll(mheap: mheap)
         w += roots.warnings
@@ -104,13 +105,13 @@ struct HeapBuilder {
         lap("goroutines and roots")
         // Types.
         var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
-                          objects: addresses, objectSpans: objectSpans, version: version, typesBase: modules.first?.types ?? 0)
+                          objects: addresses, objectSpans: objectSpans, index: index, version: version, typesBase: modules.first?.types ?? 0)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
         typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures,
                   unnamedGlobalSlots: roots.roots.filter { $0.kind == .global && $0.name.hasPrefix("global 0x") }.map(\.slot))
 
         lap("typing")
-        let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, objectAddresses: addresses, objectSpans: objectSpans,
+        let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index, objectAddresses: addresses, objectSpans: objectSpans,
                     freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
                     edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, scanWords: scanner.scanWords,
                     roots: roots.roots, warnings: w)

@@ -6,7 +6,7 @@ struct PointerScanner {
     let mem: AddressSpace
     let spans: [Span]
     let heapSpans: [Int32]
-    let heapSpanBases: [UInt64]
+    let index: ObjectIndex
     let objects: [UInt64]
     let types: RuntimeTypeReader
     let bits: PointerBits
@@ -20,13 +20,13 @@ struct PointerScanner {
     private(set) var scanWords: [UInt32] = []
     private(set) var unreadableSpans = 0
 
-    init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], objects: [UInt64], types: RuntimeTypeReader,
+    init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], objects: [UInt64], index: ObjectIndex, types: RuntimeTypeReader,
          bits: PointerBits, greenTea: Bool) {
         self.mem = mem
         self.spans = spans
         self.heapSpans = heapSpans
-        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
         self.objects = objects
+        self.index = index
         self.types = types
         self.bits = bits
         self.greenTea = greenTea
@@ -124,7 +124,7 @@ struct PointerScanner {
     @inline(__always)
     private mutating func target(_ v: UInt64) {
         guard v >= heapMin, v < heapMax,
-              let t = Heap.lookup(v, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objects) else { return }
+              let t = index.object(containing: v) else { return }
         edgeTargets.append(Int32(t))
     }
 }

@@ -9,7 +9,7 @@ struct RootFinder {
     let layouts: RuntimeLayouts
     let spans: [Span]
     let heapSpans: [Int32]
-    let heapSpanBases: [UInt64]
+    let index: ObjectIndex
     let objects: [UInt64]
     let edgeStart: [UInt32]
     let edgeTargets: [Int32]
@@ -23,7 +23,7 @@ struct RootFinder {
     let namer: GlobalNamer
 
     init(process: Process, dwarf: DWARFFile, layouts: RuntimeLayouts, spans: [Span], heapSpans: [Int32],
-         objects: [UInt64], edgeStart: [UInt32], edgeTargets: [Int32], goroutines: [Goroutine],
+         objects: [UInt64], index: ObjectIndex, edgeStart: [UInt32], edgeTargets: [Int32], goroutines: [Goroutine],
          threadOf: @escaping (Goroutine) -> Thread?) {
         self.goroutines = goroutines
         self.threadOf = threadOf
@@ -32,8 +32,8 @@ struct RootFinder {
         self.layouts = layouts
         self.spans = spans
         self.heapSpans = heapSpans
-        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
         self.objects = objects
+        self.index = index
         self.edgeStart = edgeStart
         self.edgeTargets = edgeTargets
         self.namer = GlobalNamer(dwarf: dwarf, bias: process.core.loadBias)
@@ -42,7 +42,7 @@ struct RootFinder {
     var mem: AddressSpace { process.core.memory }
 
     func object(_ v: UInt64) -> Int32? {
-        Heap.lookup(v, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objects).map { Int32($0) }
+        index.object(containing: v).map { Int32($0) }
     }
 
     mutating func findAll(mheap: Address) {

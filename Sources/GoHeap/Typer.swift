@@ -19,9 +19,12 @@ struct Typer {
     let runtimeTypes: RuntimeTypeReader
     let spans: [Span]
     let heapSpans: [Int32]
-    let heapSpanBases: [UInt64]
+    let index: ObjectIndex
     let objects: [UInt64]
     let objectSpans: [Int32]
+    /// Per span index: bytes of allocation header before each Go value, and the value's size.
+    let spanDataOffset: [UInt64]
+    let spanDataSize: [UInt64]
     let headers: Bool
     let typesBase: UInt64
     let bias: UInt64
@@ -35,22 +38,38 @@ struct Typer {
     private var byKey: [HeapType: Int32] = [:]
     private var pointerful: [Int8]
     private var shapeless: [String: TypeID]?
-    /// What the walk needs of each DWARF type, computed once per type.
-    private var infos: [TypeInfo?]
+    /// What the walk needs of each DWARF type, computed once per type, in flat arrays so the
+    /// per-object hot path touches no reference-counted storage.
+    private var infoFlags: [UInt8]          // see TypeFlags
+    private var infoSize: [UInt64]
+    private var infoShape: [UInt8]          // ShapeKind raw values
+    private var infoElem: [Int32]
+    private var infoCount: [UInt64]
+    private var infoStride: [UInt64]
+    private var infoFieldStart: [Int32]
+    private var infoFieldEnd: [Int32]
+    private var fieldOffsets: [UInt64] = []
+    private var fieldTypes: [Int32] = []
+    private var infoName: [String]
     private let itabType: UInt64
     private let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
     static let stringType = HeapType(name: "string", dwarf: nil, count: 0)
 
     init(process: Process, dwarf: DWARFFile, runtimeTypes: RuntimeTypeReader, spans: [Span], heapSpans: [Int32],
-         objects: [UInt64], objectSpans: [Int32], version: GoVersion, typesBase: UInt64) {
+         objects: [UInt64], objectSpans: [Int32], index: ObjectIndex, version: GoVersion, typesBase: UInt64) {
+        self.index = index
         self.dwarf = dwarf
         self.mem = process.core.memory
         self.runtimeTypes = runtimeTypes
         self.spans = spans
         self.heapSpans = heapSpans
-        self.heapSpanBases = heapSpans.map { spans[Int($0)].base }
         self.objects = objects
         self.objectSpans = objectSpans
+        let headerBytes: (Span) -> UInt64 = { s in version.allocationHeaders && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0 }
+        spanDataOffset = spans.map(headerBytes)
+        spanDataSize = spans.map { s in
+            s.isLarge ? (s.limit > s.base ? s.limit &- s.base : s.elemSize) : s.elemSize &- headerBytes(s)
+        }
         self.headers = version.allocationHeaders
         self.typesBase = typesBase
         self.bias = process.core.loadBias
@@ -59,7 +78,16 @@ struct Typer {
         confidence = [UInt8](repeating: 0, count: objects.count)
         singleByDWARF = [Int32](repeating: -1, count: dwarf.types.count)
         pointerful = [Int8](repeating: -1, count: dwarf.types.count)
-        infos = [TypeInfo?](repeating: nil, count: dwarf.types.count)
+        let n = dwarf.types.count
+        infoFlags = [UInt8](repeating: 0, count: n)
+        infoSize = [UInt64](repeating: 0, count: n)
+        infoShape = [UInt8](repeating: 0, count: n)
+        infoElem = [Int32](repeating: -1, count: n)
+        infoCount = [UInt64](repeating: 0, count: n)
+        infoStride = [UInt64](repeating: 0, count: n)
+        infoFieldStart = [Int32](repeating: 0, count: n)
+        infoFieldEnd = [Int32](repeating: 0, count: n)
+        infoName = [String](repeating: "", count: n)
         let itab = (try? StructLayout(dwarf, "internal/abi.ITab")) ?? (try? StructLayout(dwarf, "runtime.itab"))
         itabType = (try? itab?.offset("Type")) ?? (try? itab?.offset("_type")) ?? 8
         let hchan = try? StructLayout(dwarf, "runtime.hchan")
@@ -72,17 +100,15 @@ struct Typer {
     // MARK: objects
 
     func object(_ p: UInt64) -> Int? {
-        Heap.lookup(p, bases: heapSpanBases, heapSpans: heapSpans, spans: spans, objects: objects)
+        index.object(containing: p)
     }
     @inline(__always) func span(_ id: Int) -> Span { spans[Int(objectSpans[id])] }
     /// Where the Go value starts: after the 8-byte type header for header objects.
-    func dataStart(_ id: Int, _ s: Span) -> UInt64 {
-        objects[id] &+ (headers && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0)
-    }
-    func dataSize(_ id: Int, _ s: Span) -> UInt64 {
-        if s.isLarge { return s.limit > s.base ? s.limit &- s.base : s.elemSize }
-        return s.elemSize &- (dataStart(id, s) &- objects[id])
-    }
+    @inline(__always) func dataStart(_ id: Int) -> UInt64 { objects[id] &+ spanDataOffset[Int(objectSpans[id])] }
+    /// The Go value's size: the slot less its header, or a large object's requested size.
+    @inline(__always) func dataSize(_ id: Int) -> UInt64 { spanDataSize[Int(objectSpans[id])] }
+    func dataStart(_ id: Int, _ s: Span) -> UInt64 { dataStart(id) }
+    func dataSize(_ id: Int, _ s: Span) -> UInt64 { dataSize(id) }
 
     // MARK: type table
 
@@ -92,7 +118,7 @@ struct Typer {
         heapTypes.append(t)
         byKey[t] = i
         if t.count == 0, t.runtimeType == 0, let d = t.dwarf, singleByDWARF[d.index] < 0,
-           t.name == typeInfo(d).displayName { singleByDWARF[d.index] = i }
+           t.name == infoName[ensureInfo(d)] { singleByDWARF[d.index] = i }
         return i
     }
 
@@ -111,25 +137,23 @@ struct Typer {
         }
         var t = t
         if let d = t {
-            let info = typeInfo(d)
+            let i = ensureInfo(d)
             // A pointer shape of a generic instantiation ("go.shape.*uint8") says nothing about the
             // real pointee; other shapes keep the layout and field types.
-            if info.isShapePointer { return }
-            if info.isSyncNode { t = downcast(p, d) }
+            if infoFlags[i] & TypeFlags.shapePointer != 0 { return }
+            if infoFlags[i] & TypeFlags.syncNode != 0 { t = downcast(p, d) }
         }
-        let s = span(id)
-        let start = dataStart(id, s)
         // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
-        guard p == start else { return }
-        let size = dataSize(id, s)
-        let elemSize = t.map { typeInfo($0).size } ?? 0
+        guard p == dataStart(id) else { return }
+        let size = dataSize(id)
+        let elemSize = t.map { infoSize[ensureInfo($0)] } ?? 0
         var n: UInt64 = count ?? 1
         if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
         let index: Int32
         if n <= 1, !array, name == nil, runtimeType == 0, let d = t {
             index = singleType(d)
         } else {
-            let elemName = name ?? t.map { typeInfo($0).displayName } ?? "?"
+            let elemName = name ?? t.map { infoName[ensureInfo($0)] } ?? "?"
             let ht = n > 1 || array ? HeapType(name: "[\(n)]" + elemName, dwarf: t, count: n, runtimeType: runtimeType)
                 : HeapType(name: elemName, dwarf: t, count: 0, runtimeType: runtimeType)
             index = heapType(ht)
@@ -143,7 +167,7 @@ struct Typer {
     mutating func singleType(_ t: TypeID) -> Int32 {
         let cached = singleByDWARF[t.index]
         if cached >= 0 { return cached }
-        return heapType(HeapType(name: typeInfo(t).displayName, dwarf: t, count: 0))
+        return heapType(HeapType(name: infoName[ensureInfo(t)], dwarf: t, count: 0))
     }
 
     /// The concrete type behind a pointer to a "base" struct the runtime casts by a tag field:
@@ -206,7 +230,7 @@ struct Typer {
     }
 
     mutating func assignString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
-        guard len > 0, let id = object(p), confidence[id] & 0x7f < c, p == dataStart(id, span(id)) else { return }
+        guard len > 0, let id = object(p), confidence[id] & 0x7f < c, p == dataStart(id) else { return }
         objectType[id] = heapType(Typer.stringType)
         confidence[id] = c | Typer.explicitCount
     }
@@ -280,7 +304,7 @@ struct Typer {
     /// untyped object they point to holds exactly n `sync.poolLocal` records.
     mutating func seedUnnamedPools(_ slots: [UInt64]) {
         guard let local = dwarf.type(named: "sync.poolLocal") else { return }
-        let size = typeInfo(local).size
+        let size = infoSize[ensureInfo(local)]
         guard size > 0 else { return }
         for slot in slots {
             let p = word(slot), n = word(slot &+ 8)
@@ -380,20 +404,19 @@ struct Typer {
         while let id = work.popLast(), steps < 1 << 31 {
             steps += 1
             let ti = Int(objectType[Int(id)])
-            let s = span(Int(id))
             let c = confidence[Int(id)] & 0x7f
             guard let t = heapTypes[ti].dwarf else {
-                if heapTypes[ti].runtimeType != 0 { runtimeStruct(Int(id), s, heapTypes[ti], c) }
+                if heapTypes[ti].runtimeType != 0 { runtimeStruct(Int(id), span(Int(id)), heapTypes[ti], c) }
                 continue
             }
-            let info = typeInfo(t)
-            if info.isFunc { closure(Int(id), s, c); continue }
-            if case .none = info.shape { continue }
-            let start = dataStart(Int(id), s)
-            let stride = info.size
+            let ii = ensureInfo(t)
+            if infoFlags[ii] & TypeFlags.isFunc != 0 { closure(Int(id), span(Int(id)), c); continue }
+            if !infoIsWalkable(ii) { continue }
+            let start = dataStart(Int(id))
+            let stride = infoSize[ii]
             let n = max(heapTypes[ti].count, 1)
             guard stride > 0 || n == 1 else { continue }
-            let limit = start &+ dataSize(Int(id), s)
+            let limit = start &+ dataSize(Int(id))
             var k: UInt64 = 0
             while k < n, start &+ k &* stride < limit {
                 visit(start &+ k &* stride, t, c, depth: 0)
@@ -475,110 +498,121 @@ struct Typer {
         }
     }
 
-    func word(_ a: UInt64) -> UInt64 { (try? mem.read(UInt64.self, at: Address(a))) ?? 0 }
+    @inline(__always) func word(_ a: UInt64) -> UInt64 { mem.word(a) ?? 0 }
 
     /// Types what the value of type `t` at `a` points to.
     mutating func visit(_ a: UInt64, _ t: TypeID, _ c: UInt8, depth: Int) {
         guard depth < 24 else { return }
         let child = c > 1 ? c - 1 : 1
-        let info = typeInfo(t)
-        switch info.shape {
-        case .pointer(let e):
-            assign(word(a), e, count: nil, confidence: child)
-        case .slice(let e):
+        let i = ensureInfo(t)
+        switch ShapeKind(rawValue: infoShape[i]) ?? .none {
+        case .pointer:
+            assign(word(a), TypeID(rawValue: infoElem[i]), count: nil, confidence: child)
+        case .slice:
             let cap = word(a &+ 16)
-            if cap > 0, cap < 1 << 40 { assign(word(a), e, count: cap, confidence: c, array: true) }
+            if cap > 0, cap < 1 << 40 { assign(word(a), TypeID(rawValue: infoElem[i]), count: cap, confidence: c, array: true) }
         case .string:
             assignString(word(a), len: word(a &+ 8), confidence: c)
-        case .interface(let isIface):
+        case .eface, .iface:
             var typ = word(a)
-            if isIface, typ != 0 { typ = word(typ &+ itabType) }
+            if infoShape[i] == ShapeKind.iface.rawValue, typ != 0 { typ = word(typ &+ itabType) }
             interfaceValue(typ: typ, data: word(a &+ 8))
         case .pointerShaped:
             pointerShaped(word(a), t, c)
-        case .structure(let fields, let special):
-            if special != .none {
-                let r = dwarf.type(dwarf.resolvingTypedefs(t))
-                switch special {
-                case .oldMap: oldMapHeader(a, r, c); return
-                case .swissMap: swissMapHeader(a, r, c); return
-                case .groupReference: groupReference(a, r, c); return
-                case .idiom: if unsafeIdioms(a, r, c) { return }
-                case .none: break
-                }
+        case .oldMap, .swissMap, .groupReference, .idiom:
+            let r = dwarf.type(dwarf.resolvingTypedefs(t))
+            switch ShapeKind(rawValue: infoShape[i]) ?? .none {
+            case .oldMap: oldMapHeader(a, r, c)
+            case .swissMap: swissMapHeader(a, r, c)
+            case .groupReference: groupReference(a, r, c)
+            default: if !unsafeIdioms(a, r, c) { visitFields(a, i, c, depth) }
             }
-            for (off, ft) in fields { visit(a &+ off, ft, c, depth: depth + 1) }
-        case .array(let e, let n, let stride):
-            var i: UInt64 = 0
-            while i < n { visit(a &+ i &* stride, e, c, depth: depth + 1); i += 1 }
+        case .structure:
+            visitFields(a, i, c, depth)
+        case .array:
+            let e = TypeID(rawValue: infoElem[i]), n = infoCount[i], stride = infoStride[i]
+            var k: UInt64 = 0
+            while k < n { visit(a &+ k &* stride, e, c, depth: depth + 1); k += 1 }
         case .none:
             break
         }
     }
 
-    /// How the walk treats a DWARF type.
-    enum Shape {
-        case none, string, pointerShaped
-        case pointer(TypeID), slice(TypeID), interface(isIface: Bool)
-        case structure(fields: [(UInt64, TypeID)], special: Special)
-        case array(TypeID, count: UInt64, stride: UInt64)
-    }
-    enum Special { case none, oldMap, swissMap, groupReference, idiom }
-    struct TypeInfo {
-        let shape: Shape
-        /// Byte size of the resolved type.
-        let size: UInt64
-        /// A generic pointer shape ("go.shape.*uint8"): says nothing of the pointee.
-        let isShapePointer: Bool
-        /// `internal/sync.node[…]`, which `downcast` resolves.
-        let isSyncNode: Bool
-        /// The name to show, without compiler marks.
-        let displayName: String
-        /// A func type: its objects are closures.
-        let isFunc: Bool
+    mutating func visitFields(_ a: UInt64, _ i: Int, _ c: UInt8, _ depth: Int) {
+        var f = Int(infoFieldStart[i])
+        let e = Int(infoFieldEnd[i])
+        while f < e {
+            visit(a &+ fieldOffsets[f], TypeID(rawValue: fieldTypes[f]), c, depth: depth + 1)
+            f += 1
+        }
     }
 
-    mutating func typeInfo(_ t: TypeID) -> TypeInfo {
-        if let i = infos[t.index] { return i }
+    /// How the walk treats a DWARF type.
+    enum ShapeKind: UInt8 {
+        case none, pointer, slice, string, eface, iface, pointerShaped, structure, array
+        case oldMap, swissMap, groupReference, idiom
+    }
+    struct TypeFlags {
+        static let computed: UInt8 = 1, shapePointer: UInt8 = 2, syncNode: UInt8 = 4, isFunc: UInt8 = 8
+    }
+
+    /// Computes the walk's view of a type once; returns its index into the info arrays.
+    @inline(__always)
+    mutating func ensureInfo(_ t: TypeID) -> Int {
+        let i = t.index
+        if infoFlags[i] & TypeFlags.computed == 0 { computeInfo(t) }
+        return i
+    }
+
+    mutating func computeInfo(_ t: TypeID) {
+        let i = t.index
         let g = dwarf.type(t)
         let r = dwarf.type(dwarf.resolvingTypedefs(t))
-        var shape: Shape = .none
+        var shape = ShapeKind.none
         switch g.kind {
-        case .pointer: shape = g.elem.map { .pointer($0) } ?? .none
-        case .slice: shape = g.elem.map { .slice($0) } ?? .none
+        case .pointer: if let e = g.elem { shape = .pointer; infoElem[i] = e.rawValue }
+        case .slice: if let e = g.elem { shape = .slice; infoElem[i] = e.rawValue }
         case .string: shape = .string
-        case .interface: shape = .interface(isIface: r.fields.first?.name == "tab")
+        case .interface: shape = r.fields.first?.name == "tab" ? .iface : .eface
         case .map, .chan, .func: shape = .pointerShaped
         default:
             switch r.tag {
             case .structure:
-                var special: Special = .none
-                if r.name.hasPrefix("hash<") { special = .oldMap }
-                else if r.name.hasPrefix("map<") { special = .swissMap }
-                else if r.name.hasPrefix("groupReference<") { special = .groupReference }
-                else if r.name == "sync.Pool" || r.name == "sync.entry" || r.name.hasPrefix("sync/atomic.Pointer[") { special = .idiom }
-                let fields: [(UInt64, TypeID)] = r.fields.compactMap { f in
-                    guard let ft = f.type, hasPointers(ft) else { return nil }
-                    return (f.offset, ft)
+                if r.name.hasPrefix("hash<") { shape = .oldMap }
+                else if r.name.hasPrefix("map<") { shape = .swissMap }
+                else if r.name.hasPrefix("groupReference<") { shape = .groupReference }
+                else if r.name == "sync.Pool" || r.name == "sync.entry" || r.name.hasPrefix("sync/atomic.Pointer[") { shape = .idiom }
+                let start = fieldOffsets.count
+                for f in r.fields {
+                    guard let ft = f.type, hasPointers(ft) else { continue }
+                    fieldOffsets.append(f.offset)
+                    fieldTypes.append(ft.rawValue)
                 }
-                if !fields.isEmpty || special != .none { shape = .structure(fields: fields, special: special) }
+                infoFieldStart[i] = Int32(start)
+                infoFieldEnd[i] = Int32(fieldOffsets.count)
+                if shape == .none, fieldOffsets.count > start { shape = .structure }
             case .array:
                 if let e = r.elem, hasPointers(e), let n = r.count, n > 0 {
                     let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
-                    if es > 0 { shape = .array(e, count: UInt64(min(n, 1 << 24)), stride: es) }
+                    if es > 0 { shape = .array; infoElem[i] = e.rawValue; infoCount[i] = UInt64(min(n, 1 << 24)); infoStride[i] = es }
                 }
             case .pointer:
-                shape = r.elem.map { .pointer($0) } ?? .none
+                if let e = r.elem { shape = .pointer; infoElem[i] = e.rawValue }
             default:
                 break
             }
         }
-        let info = TypeInfo(shape: shape, size: r.size, isShapePointer: g.name.contains("go.shape.*"),
-                            isSyncNode: g.name.hasPrefix("internal/sync.node["), displayName: Typer.displayName(g.name),
-                            isFunc: g.kind == .func)
-        infos[t.index] = info
-        return info
+        infoShape[i] = shape.rawValue
+        infoSize[i] = r.size
+        infoName[i] = Typer.displayName(g.name)
+        var flags = TypeFlags.computed
+        if g.name.contains("go.shape.*") { flags |= TypeFlags.shapePointer }
+        if g.name.hasPrefix("internal/sync.node[") { flags |= TypeFlags.syncNode }
+        if g.kind == .func { flags |= TypeFlags.isFunc }
+        infoFlags[i] = flags
     }
+
+    func infoIsWalkable(_ i: Int) -> Bool { infoShape[i] != ShapeKind.none.rawValue }
 
     /// A pointer-shaped value `p` of map, chan or func type `t`.
     mutating func pointerShaped(_ p: UInt64, _ t: TypeID, _ c: UInt8) {
