@@ -43,6 +43,8 @@ public final class Heap: @unchecked Sendable {
 
     public var objectCount: Int { objectAddresses.count }
 
+    /// The slot size of each size class, from the binary (index 0 is the large-object class).
+    public let sizeClasses: [UInt64]
     /// Every goroutine of `runtime.allgs`, dead ones included.
     public let goroutines: [Goroutine]
     /// The distinct types of the heap's objects.
@@ -68,7 +70,7 @@ public final class Heap: @unchecked Sendable {
     let freshBits: [UInt64]
 
     init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex, objectAddresses: [UInt64], objectSpans: [Int32],
-         freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], warnings: [Warning]) {
+         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], warnings: [Warning]) {
         self.scanWords = scanWords
         self.version = version
         self.spans = spans
@@ -77,6 +79,7 @@ public final class Heap: @unchecked Sendable {
         self.objectAddresses = objectAddresses
         self.objectSpans = objectSpans
         self.freshBits = freshBits
+        self.sizeClasses = sizeClasses
         self.types = types
         self.goroutines = goroutines
         self.objectTypes = objectTypes

@@ -37,6 +37,19 @@ struct HeapBuilder {
         var spans = try SpanReader(mem: mem, layout: layouts.mspan, pageSize: pageSize)
             .read(allspans: Address(mheap.rawValue &+ (try layouts.mheap.offset("allspans"))), warn: { w.append(Warning($0)) })
 
+        // Size classes, from the binary's own table; a span whose slot size disagrees is damaged.
+        let sizeClasses = readSizeClasses(dwarf: dwarf)
+        if !sizeClasses.isEmpty {
+            var bad = 0
+            for i in spans.indices where spans[i].state == .inUse && spans[i].sizeClass != 0 {
+                let c = Int(spans[i].sizeClass)
+                if c >= sizeClasses.count || sizeClasses[c] != spans[i].elemSize { bad += 1 }
+            }
+            if bad > 0 { w.append(Warning("\(bad) span(s) have a slot size that differs from their size class's")) }
+        } else {
+            w.append(Warning("no size-class table in DWARF (runtime.class_to_size / internal/runtime/gc.SizeClassToSize)"))
+        }
+
         // Objects: slot i is allocated when i < freeindex or allocBits[i].
         var addresses: [UInt64] = []
         var objectSpans: [Int32] = []
@@ -112,12 +125,31 @@ struct HeapBuilder {
 
         lap("typing")
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index, objectAddresses: addresses, objectSpans: objectSpans,
-                    freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
+                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
                     edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, scanWords: scanner.scanWords,
                     roots: roots.roots, warnings: w)
         lap("marking")
         heap.phaseTimes = phases
         return heap
+    }
+
+    /// The runtime's slot size per size class: `runtime.class_to_size` (Go 1.21–1.24) or
+    /// `internal/runtime/gc.SizeClassToSize` (1.25+), read from the target.
+    func readSizeClasses(dwarf: DWARFFile) -> [UInt64] {
+        for name in ["runtime.class_to_size", "internal/runtime/gc.SizeClassToSize"] {
+            guard let g = dwarf.global(named: name), let t = g.type else { continue }
+            let arr = dwarf.type(dwarf.resolvingTypedefs(t))
+            guard let n = arr.count, n > 0, n < 1024, let e = arr.elem else { continue }
+            let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
+            guard es == 2 || es == 4 else { continue }
+            var out: [UInt64] = []
+            for i in 0..<UInt64(n) {
+                guard let v = try? process.core.memory.readUInt(at: Address(g.address &+ process.core.loadBias &+ i &* es), size: es) else { return [] }
+                out.append(v)
+            }
+            return out
+        }
+        return []
     }
 
     /// [types, etypes) of every module, from `runtime.firstmoduledata` and its `next` chain.

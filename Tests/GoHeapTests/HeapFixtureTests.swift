@@ -32,6 +32,8 @@ struct HeapFixtureTests {
         #expect(count == truth.memstats["HeapObjects"], "\(fixture)")
         #expect(bytes == truth.memstats["HeapAlloc"], "\(fixture)")
         #expect(heap.warnings.isEmpty, "\(heap.warnings)")
+        // The size-class table read from the binary: 68 classes from 8 bytes to 32 KiB.
+        #expect(heap.sizeClasses.count == 68 && heap.sizeClasses[1] == 8 && heap.sizeClasses.last == 32768)
         print("\(fixture): \(heap.objectCount) objects, \(heap.liveCount) live (\(heap.liveBytes) B), \(heap.edgeCount) edges, \(heap.roots.count) roots")
     }
 
