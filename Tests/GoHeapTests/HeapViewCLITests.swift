@@ -106,7 +106,7 @@ struct HeapViewCLITests {
         check(root)
         // Free pages kept by the runtime, from the page allocator's bitmaps, against MemStats
         // (HeapIdle − HeapReleased, read just before the crash). Since then the background scavenger
-        // may have released pages and the program allocated a few: both only lower the figure.
+        // may have released pages and the runtime freed or took a few spans: allow 512 KiB.
         func find(_ n: [String: Any], _ prefix: String) -> [String: Any]? {
             if (n["name"] as? String ?? "").hasPrefix(prefix) { return n }
             for c in n["children"] as? [[String: Any]] ?? [] { if let r = find(c, prefix) { return r } }
@@ -115,7 +115,7 @@ struct HeapViewCLITests {
         let truth = try fixture.truth()
         let retained = try #require(find(root, "retained")?["bytes"] as? Int)
         let idle = Int(truth.memstats["HeapIdle"] ?? 0) - Int(truth.memstats["HeapReleased"] ?? 0)
-        #expect(retained <= idle + (64 << 10) && retained >= idle / 2, "retained free pages \(retained) vs HeapIdle-HeapReleased \(idle)")
+        #expect(abs(retained - idle) <= 512 << 10, "retained free pages \(retained) vs HeapIdle-HeapReleased \(idle)")
         let maps = try #require(try HeapViewRun.run(args(fixture, "mappings")).json as? [String: Any])
         let mapped = (maps["mappings"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["size"] as? Int ?? 0) }
         #expect(root["bytes"] as? Int == mapped)
