@@ -152,14 +152,56 @@ extension Heap {
     }
 
     /// A Go field path for an offset inside an object, from its type: ".Next", "[12]", "[3].Name".
+    /// Inside a map's bucket or group the path is the entry's key: `["key-7"]`, `[42]`.
     public func fieldPath(of id: Int, offset: UInt64, process: Process) -> String {
         guard let t = type(of: id), let d = t.dwarf, let dwarf = process.dwarf else { return "+\(offset)" }
         let es = dwarf.type(dwarf.resolvingTypedefs(d)).size
+        let element = t.count > 0 && es > 0 ? offset / es : 0
+        let within = t.count > 0 && es > 0 ? offset % es : offset
+        if let key = mapKey(elementType: d, at: dataAddress(of: id) &+ element &* es, offset: within, process: process) {
+            return "[\(key)]"
+        }
         if t.count > 0, es > 0 {
-            return "[\(offset / es)]" + FieldNamer(dwarf: dwarf).path(in: d, offset: offset % es, depth: 0)
+            return "[\(element)]" + FieldNamer(dwarf: dwarf).path(in: d, offset: within, depth: 0)
         }
         let p = FieldNamer(dwarf: dwarf).path(in: d, offset: offset, depth: 0)
         return p.isEmpty ? "+\(offset)" : p
+    }
+
+    /// The key of the map entry whose key or value holds `offset` of a classic bucket
+    /// (`bucket<K,V>`: keys and values arrays) or a Swiss group (`group[K]V`: slots of {key, elem}).
+    func mapKey(elementType d: TypeID, at base: UInt64, offset: UInt64, process: Process) -> String? {
+        guard let dwarf = process.dwarf else { return nil }
+        let r = dwarf.type(dwarf.resolvingTypedefs(d))
+        var keyAddress: UInt64?
+        var keyType: TypeID?
+        if r.name.hasPrefix("bucket<"), let keys = r.field(named: "keys"), let kt = keys.type,
+           let vals = r.field(named: "values") ?? r.field(named: "elems"), let vt = vals.type {
+            let ka = dwarf.type(dwarf.resolvingTypedefs(kt)), va = dwarf.type(dwarf.resolvingTypedefs(vt))
+            guard let ke = ka.elem, let ve = va.elem, let n = ka.count, n > 0 else { return nil }
+            let ks = dwarf.type(dwarf.resolvingTypedefs(ke)).size, vs = dwarf.type(dwarf.resolvingTypedefs(ve)).size
+            var i: UInt64?
+            if offset >= keys.offset, ks > 0, offset < keys.offset &+ ka.size { i = (offset &- keys.offset) / ks }
+            if offset >= vals.offset, vs > 0, offset < vals.offset &+ va.size { i = (offset &- vals.offset) / vs }
+            if let i, i < UInt64(n) { keyAddress = base &+ keys.offset &+ i &* ks; keyType = ke }
+        } else if r.name.contains("map.group["), let slots = r.field(named: "slots"), let st = slots.type {
+            let sa = dwarf.type(dwarf.resolvingTypedefs(st))
+            guard let se = sa.elem, let n = sa.count, n > 0 else { return nil }
+            let slot = dwarf.type(dwarf.resolvingTypedefs(se))
+            guard slot.size > 0, let key = slot.field(named: "key"), offset >= slots.offset, offset < slots.offset &+ sa.size else { return nil }
+            let i = (offset &- slots.offset) / slot.size
+            keyAddress = base &+ slots.offset &+ i &* slot.size &+ key.offset
+            keyType = key.type
+        }
+        guard let a = keyAddress, let kt = keyType else { return nil }
+        let v = Value(process: process, address: Address(a), type: kt)
+        switch v.kind {
+        case .string: return (try? v.string(limit: 200)).map { "\"" + $0 + "\"" }
+        case .int, .int8, .int16, .int32, .int64: return (try? v.int()).map { "\($0)" }
+        case .uint, .uint8, .uint16, .uint32, .uint64, .uintptr: return (try? v.uint()).map { "\($0)" }
+        case .bool: return (try? v.bool()).map { "\($0)" }
+        default: return "key of type \(v.typeName)"
+        }
     }
 }
 

@@ -124,3 +124,19 @@ struct HeapTruthTests {
         }
     }
 }
+
+@Suite("Paths name map entries by their keys")
+struct MapPathTests {
+    @Test(arguments: Fixtures.withDWARF("heap"))
+    func mapKeysInPaths(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let truth = try fixture.truth()
+        let node = try #require(truth.objects?.first { $0.root == "main.gStrMap" && $0.type == "main.Node" })
+        let id = try #require(heap.object(containing: hex(node.address)))
+        let paths = heap.paths(to: id, k: 3, process: process)
+        let viaMap = paths.first { $0.root.name == "main.gStrMap" }
+        let fields = viaMap?.steps.map(\.field) ?? []
+        #expect(fields.contains { $0.hasPrefix("[\"key-") && $0.hasSuffix("\"]") }, "\(fields)")
+    }
+}
