@@ -200,6 +200,16 @@ public struct AddressSpace: Sendable {
         return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: off, as: UInt64.self))
     }
 
+    /// The piece of file bytes holding `address`: its address range and the bytes' base, for
+    /// readers in this package that cache it across many reads. The bytes live as long as this
+    /// address space.
+    package func dataPiece(containing address: UInt64) -> (start: UInt64, end: UInt64, base: UnsafeRawPointer)? {
+        guard let i = pieceIndex(address) else { return nil }
+        let p = pieces[i]
+        guard p.kind == .data, let base = p.bytes.base else { return nil }
+        return (p.start, p.start &+ UInt64(p.bytes.count), base)
+    }
+
     /// Reads a pointer-sized word as an address.
     public func readPointer(at address: Address) throws(CoreError) -> Address {
         Address(try read(UInt64.self, at: address))

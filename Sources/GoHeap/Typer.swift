@@ -38,6 +38,11 @@ struct Typer {
     private var byKey: [HeapType: Int32] = [:]
     private var pointerful: [Int8]
     private var shapeless: [String: TypeID]?
+    /// The last core piece read (see `word`).
+    private var pieceStart: UInt64 = 0, pieceEnd: UInt64 = 0
+    private var pieceBase: UnsafeRawPointer?
+    /// Per heap type: its DWARF type (-1 none), element count, runtime type; parallel to `heapTypes`.
+    private var htDwarf: [Int32] = [], htCount: [UInt64] = [], htRuntime: [UInt64] = []
     /// What the walk needs of each DWARF type, computed once per type, in flat arrays so the
     /// per-object hot path touches no reference-counted storage.
     private var infoFlags: [UInt8]          // see TypeFlags
@@ -116,6 +121,9 @@ struct Typer {
         if let i = byKey[t] { return i }
         let i = Int32(heapTypes.count)
         heapTypes.append(t)
+        htDwarf.append(t.dwarf?.rawValue ?? -1)
+        htCount.append(t.count)
+        htRuntime.append(t.runtimeType)
         byKey[t] = i
         if t.count == 0, t.runtimeType == 0, let d = t.dwarf, singleByDWARF[d.index] < 0,
            t.name == infoName[ensureInfo(d)] { singleByDWARF[d.index] = i }
@@ -405,16 +413,17 @@ struct Typer {
             steps += 1
             let ti = Int(objectType[Int(id)])
             let c = confidence[Int(id)] & 0x7f
-            guard let t = heapTypes[ti].dwarf else {
-                if heapTypes[ti].runtimeType != 0 { runtimeStruct(Int(id), span(Int(id)), heapTypes[ti], c) }
+            guard htDwarf[ti] >= 0 else {
+                if htRuntime[ti] != 0 { runtimeStruct(Int(id), span(Int(id)), heapTypes[ti], c) }
                 continue
             }
+            let t = TypeID(rawValue: htDwarf[ti])
             let ii = ensureInfo(t)
             if infoFlags[ii] & TypeFlags.isFunc != 0 { closure(Int(id), span(Int(id)), c); continue }
             if !infoIsWalkable(ii) { continue }
             let start = dataStart(Int(id))
             let stride = infoSize[ii]
-            let n = max(heapTypes[ti].count, 1)
+            let n = max(htCount[ti], 1)
             guard stride > 0 || n == 1 else { continue }
             let limit = start &+ dataSize(Int(id))
             var k: UInt64 = 0
@@ -498,7 +507,17 @@ struct Typer {
         }
     }
 
-    @inline(__always) func word(_ a: UInt64) -> UInt64 { mem.word(a) ?? 0 }
+    /// The word at `a`; reads within the last piece of the core used go straight to its bytes.
+    @inline(__always) mutating func word(_ a: UInt64) -> UInt64 {
+        if a >= pieceStart, a &+ 8 <= pieceEnd, let base = pieceBase {
+            return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: Int(a &- pieceStart), as: UInt64.self))
+        }
+        if let p = mem.dataPiece(containing: a), a &+ 8 <= p.end {
+            pieceStart = p.start; pieceEnd = p.end; pieceBase = p.base
+            return UInt64(littleEndian: p.base.loadUnaligned(fromByteOffset: Int(a &- p.start), as: UInt64.self))
+        }
+        return mem.word(a) ?? 0
+    }
 
     /// Types what the value of type `t` at `a` points to.
     mutating func visit(_ a: UInt64, _ t: TypeID, _ c: UInt8, depth: Int) {
