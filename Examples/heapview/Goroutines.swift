@@ -41,6 +41,15 @@ struct Goroutines: ParsableCommand {
                     o["frames"] = .array(stacks[i].map(frameJSON))
                     if g.id != 1, g.creatorPC != 0, let c = process.core.function(at: g.creatorPC) { o["createdBy"] = .string(c.name) }
                     if let t = process.thread(of: g) { o["thread"] = .int(Int(t.tid)) }
+                    if let d = process.waitDuration(of: g) { o["waitingNanoseconds"] = .int(Int(d)) }
+                    if g.lockedM != 0 { o["lockedToThread"] = .bool(true) }
+                    if let parent = g.parentID, parent != 0 { o["parentId"] = .int(Int(parent)) }
+                    let labels = process.labels(of: g)
+                    if !labels.isEmpty {
+                        var l = JSON.object()
+                        for (k, v) in labels { l[k] = .string(v) }
+                        o["labels"] = .object(l)
+                    }
                     return .object(o)
                 })]).render())
             }

@@ -170,3 +170,30 @@ extension Process {
         return []
     }
 }
+
+extension Process {
+    /// The latest runtime-clock (nanotime) reading the core holds: the last network poll
+    /// (`sched.lastpoll`), the end of the last GC (`work.tEnd`, `memstats.last_gc_nanotime`).
+    /// A lower bound of the runtime clock at the crash; nil when none can be read.
+    public func runtimeClock() -> Int64? {
+        guard let dwarf else { return nil }
+        var best: Int64?
+        func consider(_ global: String, _ type: String, _ field: String) {
+            guard let a = globalAddress(global), let l = try? StructLayout(dwarf, type), let off = try? l.offset(field),
+                  let v = try? core.memory.read(Int64.self, at: Address(a.rawValue &+ off)), v > 0 else { return }
+            best = max(best ?? v, v)
+        }
+        consider("runtime.sched", "runtime.schedt", "lastpoll")
+        consider("runtime.work", "runtime.workType", "tEnd")
+        consider("runtime.memstats", "runtime.mstats", "last_gc_nanotime")
+        return best
+    }
+
+    /// How long a goroutine has been blocked, as Go's traceback computes it (runtime clock now −
+    /// `waitsince`, which the runtime records at the first GC after the goroutine blocked), with
+    /// `runtimeClock()` standing for "now": a lower bound. Nil when the runtime recorded no time.
+    public func waitDuration(of g: Goroutine) -> Int64? {
+        guard g.waitSince > 0, let now = runtimeClock(), now >= g.waitSince else { return nil }
+        return now - g.waitSince
+    }
+}

@@ -148,3 +148,18 @@ struct FrameVariableTests {
         for g in locked { #expect(process.core.function(at: g.creatorPC)?.name == "main.startParkers") }
     }
 }
+
+@Suite("Wait durations")
+struct WaitDurationTests {
+    /// The fixture runs several GCs after its goroutines park, so the runtime records when they
+    /// blocked; the truth was written within seconds, so each wait is short but known.
+    @Test(arguments: Fixtures.withDWARF("basics"))
+    func waitDurations(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let parked = heap.goroutines.filter { g in process.stackFrames(of: g).contains { $0.function == "main.parkChanRecv" } }
+        let g = try #require(parked.first)
+        let d = try #require(process.waitDuration(of: g), "no wait time recorded for goroutine \(g.id)")
+        #expect(d >= 0 && d < 120_000_000_000, "\(d) ns")
+    }
+}
