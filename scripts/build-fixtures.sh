@@ -142,18 +142,7 @@ with open(core_path, "rb") as f:
             sys.exit(f"{g['name']}'s bytes differ in the core")
 
     if program == "heap":
-        def span(addr, n):  # n bytes at addr, which may cross adjacent segments
-            out = b""
-            while len(out) < n:
-                a = addr + len(out)
-                for vaddr, filesz, off in loads:
-                    if vaddr <= a < vaddr + filesz:
-                        f.seek(off + a - vaddr)
-                        out += f.read(min(n - len(out), vaddr + filesz - a))
-                        break
-                else:
-                    sys.exit(f"address {a:#x} is not in the core")
-            return out
+        span = read  # reads may cross adjacent segments
         word = lambda addr: struct.unpack("<Q", span(addr, 8))[0]
         h = lambda s: int(s, 16)
         objs = sorted((h(o["address"]), o["size"], o["type"]) for o in truth["objects"])
