@@ -63,9 +63,11 @@ struct HeapBuilder {
             let n = Int(s.slots)
             let bits = try? mem.readBytes(at: Address(s.allocBits), count: UInt64((n + 7) / 8))
             if bits == nil { unreadableBits += 1 }
+            let allocBits = bits ?? []
+            let freeIndex = Int(s.freeIndex)
             for j in 0..<n {
-                let marked = bits.map { ($0[j >> 3] >> UInt8(j & 7)) & 1 == 1 } ?? false
-                if marked || j < Int(s.freeIndex) {
+                let marked = j >> 3 < allocBits.count && (allocBits[j >> 3] >> UInt8(j & 7)) & 1 == 1
+                if marked || j < freeIndex {
                     let id = addresses.count
                     if id >> 6 >= fresh.count { fresh.append(0) }
                     if !marked { fresh[id >> 6] |= 1 << UInt64(id & 63) }

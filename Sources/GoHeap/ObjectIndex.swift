@@ -5,6 +5,8 @@ final class ObjectIndex: @unchecked Sendable {
     let objects: [UInt64]
     /// Per span index (into `spans`): base, end of the slots, slot size, first object, object count.
     let base: [UInt64], end: [UInt64], elemSize: [UInt64], first: [Int32], count: [Int32]
+    /// Whether every slot of the span is an object (object id = first + slot, no search).
+    let dense: [Bool]
     /// Page → span index, for pages of [pageBase, pageBase + pageSpan.count·8192); -1 when none.
     let pageBase: UInt64
     let pageSpan: [Int32]
@@ -22,6 +24,7 @@ final class ObjectIndex: @unchecked Sendable {
         elemSize = spans.map(\.elemSize)
         first = spans.map(\.firstObject)
         count = spans.map(\.objectCount)
+        dense = spans.map { $0.state == .inUse && $0.objectCount > 0 && UInt32($0.objectCount) == $0.slots }
         sorted = heapSpans
         lo = heapSpans.first.map { spans[Int($0)].base } ?? 0
         hi = heapSpans.last.map { spans[Int($0)].end } ?? 0
@@ -62,11 +65,12 @@ final class ObjectIndex: @unchecked Sendable {
         guard let s = spanIndex(a), a < end[s] else { return nil }
         let b = base[s], e = elemSize[s]
         let slot = (a &- b) / e
-        let slotBase = b &+ slot &* e
         let f = Int(first[s]), n = Int(count[s])
         guard n > 0 else { return nil }
+        if dense[s] { return f &+ Int(slot) }
         // Fast path: every slot before this one is allocated.
         let guess = f &+ Int(slot)
+        let slotBase = b &+ slot &* e
         if guess < f &+ n, objects[guess] == slotBase { return guess }
         var l = f, h = min(guess, f &+ n)
         while l < h {
