@@ -48,13 +48,8 @@ version=${2:-1.26.6}
 version=${version#go}
 [[ $version =~ ^1\.[0-9]+\.[0-9]+$ ]] || die "GOVERSION must look like 1.26.6, not $2"
 
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo core)
-case $pattern in
-  \|*) die "kernel.core_pattern pipes cores to a program ($pattern); run: sysctl -w kernel.core_pattern=core" ;;
-  */*) die "kernel.core_pattern writes cores elsewhere ($pattern); run: sysctl -w kernel.core_pattern=core" ;;
-esac
-(ulimit -c unlimited) 2>/dev/null || die "cannot raise the core size limit (ulimit -c unlimited); the hard limit is $(ulimit -Hc)"
-command -v python3 >/dev/null || die "python3 is needed"
+. "$root/scripts/core-dumps.sh"
+require_core_dumps
 
 out_root="$root/.build/bigcores"
 dir="$out_root/go$version-$n"

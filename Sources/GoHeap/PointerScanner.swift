@@ -11,8 +11,6 @@ struct PointerScanner {
     let types: RuntimeTypeReader
     let bits: PointerBits
     let greenTea: Bool
-    let heapMin: UInt64
-    let heapMax: UInt64
 
     private(set) var edgeStart: [UInt32] = []
     private(set) var edgeTargets: [Int32] = []
@@ -30,8 +28,6 @@ struct PointerScanner {
         self.types = types
         self.bits = bits
         self.greenTea = greenTea
-        heapMin = heapSpans.first.map { spans[Int($0)].base } ?? 0
-        heapMax = heapSpans.last.map { spans[Int($0)].end } ?? 0
     }
 
     mutating func scan() {
@@ -123,8 +119,7 @@ struct PointerScanner {
 
     @inline(__always)
     private mutating func target(_ v: UInt64) {
-        guard v >= heapMin, v < heapMax,
-              let t = index.object(containing: v) else { return }
+        guard let t = index.object(containing: v) else { return }
         edgeTargets.append(Int32(t))
     }
 }

@@ -73,9 +73,7 @@ public final class Process: Sendable {
 
     private func makeTypeReader() -> RuntimeTypeReader? {
         guard let dwarf, let raw = core.goVersion, let version = GoVersion(raw), let layouts = try? RuntimeLayouts(dwarf) else { return nil }
-        var builder = HeapBuilder(process: self)
-        guard let modules = try? builder.moduleTypeRanges(dwarf: dwarf, layouts: layouts) else { return nil }
-        _ = builder.warnings
+        guard let modules = try? HeapBuilder(process: self).moduleTypeRanges(dwarf: dwarf, layouts: layouts) else { return nil }
         return try? RuntimeTypeReader(mem: core.memory, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
                                       inProgress: globalAddress("runtime.inProgress")?.rawValue)
     }
@@ -87,11 +85,5 @@ public final class Process: Sendable {
     public func globalAddress(_ name: String) -> Address? {
         if let v = dwarf?.global(named: name) { return Address(v.address &+ core.loadBias) }
         return core.symbol(named: name)?.address
-    }
-
-    /// The number of goroutines ever created and not freed (`runtime.allglen`), dead ones included.
-    public func goroutineSlots() throws -> UInt64 {
-        guard let a = globalAddress("runtime.allglen") else { throw CoreError.missingSymbol("runtime.allglen") }
-        return try core.memory.read(UInt64.self, at: a)
     }
 }

@@ -112,8 +112,6 @@ struct Typer {
     @inline(__always) func dataStart(_ id: Int) -> UInt64 { objects[id] &+ spanDataOffset[Int(objectSpans[id])] }
     /// The Go value's size: the slot less its header, or a large object's requested size.
     @inline(__always) func dataSize(_ id: Int) -> UInt64 { spanDataSize[Int(objectSpans[id])] }
-    func dataStart(_ id: Int, _ s: Span) -> UInt64 { dataStart(id) }
-    func dataSize(_ id: Int, _ s: Span) -> UInt64 { dataSize(id) }
 
     // MARK: type table
 
@@ -263,9 +261,9 @@ struct Typer {
 
     mutating func seedRuntime(_ id: Int, typeAddress: UInt64, _ s: Span) {
         guard let rt = runtimeTypes.type(at: typeAddress), rt.size > 0 else { return }
-        let size = dataSize(id, s)
+        let size = dataSize(id)
         let n = max(1, size / rt.size)
-        let start = dataStart(id, s)
+        let start = dataStart(id)
         let d = dwarfType(rt)
         // The header stores the element type; the slot holds as many elements as fit (the
         // requested length is not recorded for small objects; a slice's cap refines it later).
@@ -316,8 +314,8 @@ struct Typer {
         guard size > 0 else { return }
         for slot in slots {
             let p = word(slot), n = word(slot &+ 8)
-            guard n > 0, n < 1 << 12, let id = object(p), objectType[id] < 0, p == dataStart(id, span(id)) else { continue }
-            let have = dataSize(id, span(id))
+            guard n > 0, n < 1 << 12, let id = object(p), objectType[id] < 0, p == dataStart(id) else { continue }
+            let have = dataSize(id)
             if n &* size <= have, (n &+ 1) &* size > have {
                 assign(p, local, count: n, confidence: Typer.stackTrust, array: true)
             }
@@ -335,15 +333,15 @@ struct Typer {
         for id in 0..<objects.count where objectType[id] < 0 {
             let s = span(id)
             if s.noscan { continue }
-            let start = dataStart(id, s)
-            let size = min(dataSize(id, s), 1 << 20)
+            let start = dataStart(id)
+            let size = min(dataSize(id), 1 << 20)
             guard size >= 16, let bytes = try? mem.readBytes(at: Address(start), count: size) else { continue }
             var k = 0
             while k + 16 <= bytes.count {
                 let w0 = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: k, as: UInt64.self) }
                 let w1 = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self) }
                 k += 8
-                guard w1 != 0, w0 != 0, let target = object(w1), w1 == dataStart(target, span(target)) else { continue }
+                guard w1 != 0, w0 != 0, let target = object(w1), w1 == dataStart(target) else { continue }
                 var typ = w0
                 if !typeRange.contains(typ) { typ = word(w0 &+ itabType) }
                 guard typeRange.contains(typ), runtimeTypes.type(at: typ) != nil else { continue }
@@ -465,7 +463,7 @@ struct Typer {
             return (f.offset, d)
         }
         guard !fields.isEmpty else { return }
-        let start = dataStart(id, s), end = start &+ dataSize(id, s)
+        let start = dataStart(id), end = start &+ dataSize(id)
         var e = start
         var k: UInt64 = 0
         while e &+ rt.size <= end, k < max(ht.count, 1) {
@@ -481,10 +479,10 @@ struct Typer {
     /// are laid out after the function word in that order, each aligned to its size (a guess
     /// that must fit the object, else nothing is typed).
     mutating func closure(_ id: Int, _ s: Span, _ c: UInt8) {
-        let start = dataStart(id, s)
+        let start = dataStart(id)
         let pc = word(start)
         guard pc != 0, let fn = dwarf.function(containing: pc &- bias) else { return }
-        let size = dataSize(id, s)
+        let size = dataSize(id)
         let vars = dwarf.variables(of: fn)
         var captured: [(UInt64, TypeID)] = vars.compactMap { v in
             guard let off = v.closureOffset, off >= 8, let t = v.type else { return nil }
@@ -676,7 +674,7 @@ struct Typer {
             // Header and buffer are one allocation: walk the elements in place, within the object.
             let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
             guard let id = object(p), es > 0, hasPointers(e) else { return }
-            let end = dataStart(id, span(id)) &+ dataSize(id, span(id))
+            let end = dataStart(id) &+ dataSize(id)
             var i: UInt64 = 0
             while i < n, buf &+ (i &+ 1) &* es <= end { visit(buf &+ i &* es, e, c, depth: 1); i += 1 }
         } else {
