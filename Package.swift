@@ -23,7 +23,8 @@ let package = Package(
             providers: [.apt(["libdw-dev"])]),
         .target(name: "GoDWARF", dependencies: ["CDwarf", "CElf"]),
         .target(name: "GoCore", dependencies: ["CElf"]),
-        .target(name: "GoHeap", dependencies: ["GoCore", "GoDWARF"]),
+        .target(name: "CSupport"),
+        .target(name: "GoHeap", dependencies: ["GoCore", "GoDWARF", "CSupport"]),
         .executableTarget(
             name: "heapview",
             dependencies: ["GoHeap", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -87,7 +87,7 @@ public final class Heap: @unchecked Sendable {
         self.edgeTargets = edgeTargets
         self.roots = roots
         let (bits, count, bytes) = Heap.mark(roots: roots, edgeStart: edgeStart, edgeTargets: edgeTargets,
-                                             objectCount: objectAddresses.count) { spans[Int(objectSpans[$0])].elemSize }
+                                             objectCount: objectAddresses.count) { index.elemSize[Int(objectSpans[$0])] }
         self.liveBits = bits
         self.liveCount = count
         self.liveBytes = bytes
@@ -134,27 +134,40 @@ public final class Heap: @unchecked Sendable {
     /// The object whose slot contains `address` (interior pointers included), in O(log spans + log objects-per-span).
     public func object(containing address: UInt64) -> Int? { index.object(containing: address) }
 
-    /// Marks from the roots over the CSR edges, iteratively.
+    /// Marks from the roots over the CSR edges, iteratively (depth first, an explicit stack).
+    /// Returns the live bit per object, and the count and slot bytes of the live objects.
     static func mark(roots: [Root], edgeStart: [UInt32], edgeTargets: [Int32], objectCount: Int,
                      size: (Int) -> UInt64) -> ([UInt64], Int, UInt64) {
         var bits = [UInt64](repeating: 0, count: (objectCount + 63) / 64)
         var stack: [Int32] = []
+        stack.reserveCapacity(1 << 16)
         var count = 0
         var bytes: UInt64 = 0
-        @inline(__always) func visit(_ t: Int32) {
-            let i = Int(t)
-            let w = i >> 6, b = UInt64(1) << UInt64(i & 63)
-            if bits[w] & b == 0 {
-                bits[w] |= b
-                count += 1
-                bytes &+= size(i)
-                stack.append(t)
+        guard edgeStart.count == objectCount + 1 else { return (bits, 0, 0) }
+        bits.withUnsafeMutableBufferPointer { bits in
+            edgeStart.withUnsafeBufferPointer { starts in
+                edgeTargets.withUnsafeBufferPointer { targets in
+                    for r in roots where r.object >= 0 && Int(r.object) < objectCount {
+                        let i = Int(r.object)
+                        let b = UInt64(1) << UInt64(i & 63)
+                        if bits[i >> 6] & b == 0 { bits[i >> 6] |= b; stack.append(r.object) }
+                    }
+                    while let t = stack.popLast() {
+                        let i = Int(t)
+                        count &+= 1
+                        bytes &+= size(i)
+                        var e = Int(starts[i])
+                        let end = min(Int(starts[i &+ 1]), targets.count)
+                        while e < end {
+                            let j = Int(targets[e])
+                            e &+= 1
+                            guard j >= 0, j < objectCount else { continue }
+                            let b = UInt64(1) << UInt64(j & 63)
+                            if bits[j >> 6] & b == 0 { bits[j >> 6] |= b; stack.append(Int32(j)) }
+                        }
+                    }
+                }
             }
-        }
-        for r in roots where r.object >= 0 && Int(r.object) < objectCount { visit(r.object) }
-        while let t = stack.popLast() {
-            let i = Int(t)
-            for e in Int(edgeStart[i]) ..< Int(edgeStart[i + 1]) { visit(edgeTargets[e]) }
         }
         return (bits, count, bytes)
     }

@@ -127,7 +127,7 @@ struct HeapBuilder {
 
         lap("typing")
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index, objectAddresses: addresses, objectSpans: objectSpans,
-                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectType, goroutines: goroutines,
+                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(), goroutines: goroutines,
                     edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, scanWords: scanner.scanWords,
                     roots: roots.roots, warnings: w)
         lap("marking")

@@ -61,22 +61,27 @@ final class ObjectIndex: @unchecked Sendable {
 
     /// The object whose slot contains `a`, or nil (free slot, no heap span, outside the heap).
     @inline(__always)
-    func object(containing a: UInt64) -> Int? {
+    func object(containing a: UInt64) -> Int? { locate(a)?.id }
+
+    /// The object whose slot contains `a`, with its slot's base address and its span's index,
+    /// or nil (free slot, no heap span, outside the heap).
+    @inline(__always)
+    func locate(_ a: UInt64) -> (id: Int, slot: UInt64, span: Int)? {
         guard let s = spanIndex(a), a < end[s] else { return nil }
         let b = base[s], e = elemSize[s]
         let slot = (a &- b) / e
+        let slotBase = b &+ slot &* e
         let f = Int(first[s]), n = Int(count[s])
         guard n > 0 else { return nil }
-        if dense[s] { return f &+ Int(slot) }
+        if dense[s] { return (f &+ Int(slot), slotBase, s) }
         // Fast path: every slot before this one is allocated.
         let guess = f &+ Int(slot)
-        let slotBase = b &+ slot &* e
-        if guess < f &+ n, objects[guess] == slotBase { return guess }
+        if guess < f &+ n, objects[guess] == slotBase { return (guess, slotBase, s) }
         var l = f, h = min(guess, f &+ n)
         while l < h {
             let mid = (l &+ h) >> 1
             let v = objects[mid]
-            if v == slotBase { return mid }
+            if v == slotBase { return (mid, slotBase, s) }
             if v < slotBase { l = mid &+ 1 } else { h = mid }
         }
         return nil

@@ -1,3 +1,4 @@
+import CSupport
 import GoCore
 import GoDWARF
 
@@ -31,9 +32,12 @@ struct Typer {
     let core: Core
 
     private(set) var heapTypes: [HeapType] = []
-    private(set) var objectType: [Int32]
-    private var confidence: [UInt8]
-    private var work: [Int32] = []
+    /// Per object, in one word so that a check touches one cache line: bits 0–6 the confidence,
+    /// bit 7 `explicitCount`, bits 8–31 the heap type's index + 1 (0: untyped).
+    private var state: [UInt32]
+    /// Data addresses of objects whose type is new and whose values are still to be walked.
+    private var work: [UInt64] = []
+    private var stringTypeIndex: Int32 = -1
     private var singleByDWARF: [Int32]
     private var byKey: [HeapType: Int32] = [:]
     private var pointerful: [Int8]
@@ -79,8 +83,7 @@ struct Typer {
         self.typesBase = typesBase
         self.bias = process.core.loadBias
         self.core = process.core
-        objectType = [Int32](repeating: -1, count: objects.count)
-        confidence = [UInt8](repeating: 0, count: objects.count)
+        state = [UInt32](repeating: 0, count: objects.count)
         singleByDWARF = [Int32](repeating: -1, count: dwarf.types.count)
         pointerful = [Int8](repeating: -1, count: dwarf.types.count)
         let n = dwarf.types.count
@@ -107,6 +110,13 @@ struct Typer {
     func object(_ p: UInt64) -> Int? {
         index.object(containing: p)
     }
+    /// The heap type index of an object, -1 when untyped.
+    @inline(__always) func typeIndex(_ id: Int) -> Int32 { Int32(bitPattern: state[id] >> 8) &- 1 }
+    /// Every object's heap type index (-1: untyped).
+    func objectTypes() -> [Int32] { state.map { Int32(bitPattern: $0 >> 8) &- 1 } }
+    /// The largest number of heap types the state word can name.
+    static let maxHeapTypes = (1 << 24) - 2
+    var typedCount: Int { state.reduce(0) { $0 &+ ($1 >> 8 != 0 ? 1 : 0) } }
     @inline(__always) func span(_ id: Int) -> Span { spans[Int(objectSpans[id])] }
     /// Where the Go value starts: after the 8-byte type header for header objects.
     @inline(__always) func dataStart(_ id: Int) -> UInt64 { objects[id] &+ spanDataOffset[Int(objectSpans[id])] }
@@ -115,8 +125,10 @@ struct Typer {
 
     // MARK: type table
 
+    /// The index of a heap type, made on first use; -1 when the table is full.
     mutating func heapType(_ t: HeapType) -> Int32 {
         if let i = byKey[t] { return i }
+        guard heapTypes.count < Typer.maxHeapTypes else { return -1 }
         let i = Int32(heapTypes.count)
         heapTypes.append(t)
         htDwarf.append(t.dwarf?.rawValue ?? -1)
@@ -135,10 +147,14 @@ struct Typer {
 
     mutating func assign(_ p: UInt64, _ t: TypeID?, count: UInt64?, confidence c: UInt8, name: String? = nil,
                          array: Bool = false, guessedCount: Bool = false, runtimeType: UInt64 = 0) {
-        guard p != 0, c > 0, let id = object(p) else { return }
-        let current = confidence[id] & 0x7f
+        guard p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
+        // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
+        guard p == slot &+ spanDataOffset[sp] else { return }
+        let st = state[id]
+        let current = UInt8(truncatingIfNeeded: st) & 0x7f
         let explicit = count != nil && !guessedCount
-        if c <= current, !refines(t, objectType[id], explicit: explicit, currentExplicit: confidence[id] & Typer.explicitCount != 0) {
+        if c <= current, !refines(t, Int32(bitPattern: st >> 8) &- 1, explicit: explicit,
+                                   currentExplicit: UInt8(truncatingIfNeeded: st) & Typer.explicitCount != 0) {
             return
         }
         var t = t
@@ -149,9 +165,7 @@ struct Typer {
             if infoFlags[i] & TypeFlags.shapePointer != 0 { return }
             if infoFlags[i] & TypeFlags.syncNode != 0 { t = downcast(p, d) }
         }
-        // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
-        guard p == dataStart(id) else { return }
-        let size = dataSize(id)
+        let size = spanDataSize[sp]
         let elemSize = t.map { infoSize[ensureInfo($0)] } ?? 0
         var n: UInt64 = count ?? 1
         if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
@@ -164,9 +178,19 @@ struct Typer {
                 : HeapType(name: elemName, dwarf: t, count: 0, runtimeType: runtimeType)
             index = heapType(ht)
         }
-        objectType[id] = index
-        confidence[id] = max(c, current) | (explicit ? Typer.explicitCount : 0)
-        work.append(Int32(id))
+        guard index >= 0 else { return }
+        setState(id, type: index, confidence: max(c, current) | (explicit ? Typer.explicitCount : 0))
+        prefetch(p)
+        work.append(p)
+    }
+
+    @inline(__always) mutating func setState(_ id: Int, type: Int32, confidence: UInt8) {
+        state[id] = UInt32(truncatingIfNeeded: type &+ 1) << 8 | UInt32(confidence)
+    }
+
+    /// Starts loading the first cache line of the value at `a`, to be walked soon.
+    @inline(__always) func prefetch(_ a: UInt64) {
+        if a >= pieceStart, a < pieceEnd, let base = pieceBase { hv_prefetch(base + Int(a &- pieceStart)) }
     }
 
     /// The heap type of a single value of DWARF type `t`, made once.
@@ -236,9 +260,11 @@ struct Typer {
     }
 
     mutating func assignString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
-        guard len > 0, let id = object(p), confidence[id] & 0x7f < c, p == dataStart(id) else { return }
-        objectType[id] = heapType(Typer.stringType)
-        confidence[id] = c | Typer.explicitCount
+        guard len > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp],
+              UInt8(truncatingIfNeeded: state[id]) & 0x7f < c else { return }
+        if stringTypeIndex < 0 { stringTypeIndex = heapType(Typer.stringType) }
+        guard stringTypeIndex >= 0 else { return }
+        setState(id, type: stringTypeIndex, confidence: c | Typer.explicitCount)
     }
 
     // MARK: seeds
@@ -314,7 +340,7 @@ struct Typer {
         guard size > 0 else { return }
         for slot in slots {
             let p = word(slot), n = word(slot &+ 8)
-            guard n > 0, n < 1 << 12, let id = object(p), objectType[id] < 0, p == dataStart(id) else { continue }
+            guard n > 0, n < 1 << 12, let id = object(p), typeIndex(id) < 0, p == dataStart(id) else { continue }
             let have = dataSize(id)
             if n &* size <= have, (n &+ 1) &* size > have {
                 assign(p, local, count: n, confidence: Typer.stackTrust, array: true)
@@ -328,9 +354,9 @@ struct Typer {
     /// heap object — types that object as the interface's dynamic value. Returns how many
     /// objects it typed.
     mutating func sniffInterfaces() -> Int {
-        let typed = objectType.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        let typed = typedCount
         let typeRange = runtimeTypes.modules.first.map { $0.types ..< $0.etypes } ?? 0 ..< 0
-        for id in 0..<objects.count where objectType[id] < 0 {
+        for id in 0..<objects.count where state[id] >> 8 == 0 {
             let s = span(id)
             if s.noscan { continue }
             let start = dataStart(id)
@@ -348,7 +374,7 @@ struct Typer {
                 interfaceValue(typ: typ, data: w1, trust: Typer.stackTrust)
             }
         }
-        return objectType.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } - typed
+        return typedCount - typed
     }
 
     /// Closures held by finalizers and cleanups: typed by their function's signature, which DWARF
@@ -407,26 +433,28 @@ struct Typer {
 
     mutating func drain() {
         var steps = 0
-        while let id = work.popLast(), steps < 1 << 31 {
+        while let p = work.popLast(), steps < 1 << 31 {
             steps += 1
-            let ti = Int(objectType[Int(id)])
-            let c = confidence[Int(id)] & 0x7f
+            guard let (id, _, sp) = index.locate(p) else { continue }
+            let st = state[id]
+            let ti = Int(st >> 8) &- 1
+            let c = UInt8(truncatingIfNeeded: st) & 0x7f
+            guard ti >= 0 else { continue }
             guard htDwarf[ti] >= 0 else {
-                if htRuntime[ti] != 0 { runtimeStruct(Int(id), span(Int(id)), heapTypes[ti], c) }
+                if htRuntime[ti] != 0 { runtimeStruct(id, spans[sp], heapTypes[ti], c) }
                 continue
             }
             let t = TypeID(rawValue: htDwarf[ti])
             let ii = ensureInfo(t)
-            if infoFlags[ii] & TypeFlags.isFunc != 0 { closure(Int(id), span(Int(id)), c); continue }
+            if infoFlags[ii] & TypeFlags.isFunc != 0 { closure(id, spans[sp], c); continue }
             if !infoIsWalkable(ii) { continue }
-            let start = dataStart(Int(id))
             let stride = infoSize[ii]
             let n = max(htCount[ti], 1)
             guard stride > 0 || n == 1 else { continue }
-            let limit = start &+ dataSize(Int(id))
+            let limit = p &+ spanDataSize[sp]
             var k: UInt64 = 0
-            while k < n, start &+ k &* stride < limit {
-                visit(start &+ k &* stride, t, c, depth: 0)
+            while k < n, p &+ k &* stride < limit {
+                visit(p &+ k &* stride, t, c, depth: 0)
                 k += 1
             }
         }
