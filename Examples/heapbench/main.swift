@@ -1,31 +1,37 @@
-// heapbench: times each phase of reading a core (open, spans and objects, pointer scan, roots,
-// typing, marking, histogram) and prints wall time and peak RSS (VmHWM) after each, as a table
-// and as JSON. Usage: heapbench CORE [EXE]
+// heapbench: times each phase of reading a core and prints wall time and peak RSS (VmHWM) after
+// each, as a table and as JSON.
+//
+//   heapbench CORE [EXE]          what `heapview histogram` does: the heap, then the histogram
+//   heapbench --top CORE [EXE]    what `heapview top` does: the heap with the dominator tree and
+//                                 retained sizes computed beside typing, then the top list
 import GoHeap
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Peak resident set size so far, in bytes (VmHWM of /proc/self/status).
-func peakRSS() -> UInt64 {
+/// A field of /proc/self/status in bytes (VmHWM: peak RSS; RssFile: mapped file pages resident).
+func status(_ field: String) -> UInt64 {
     guard let f = fopen("/proc/self/status", "r") else { return 0 }
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), f) != nil {
         let s = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if s.hasPrefix("VmHWM:") {
+        if s.hasPrefix(field + ":") {
             let digits = s.filter(\.isNumber)
             return (UInt64(digits) ?? 0) * 1024
         }
     }
     return 0
 }
+func peakRSS() -> UInt64 { status("VmHWM") }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
-let args = CommandLine.arguments
-guard args.count >= 2 else {
-    print("usage: heapbench CORE [EXE]")
+var args = Array(CommandLine.arguments.dropFirst())
+let top = args.first == "--top"
+if top { args.removeFirst() }
+guard !args.isEmpty else {
+    print("usage: heapbench [--top] CORE [EXE]")
     exit(2)
 }
 var rows: [(String, Double, UInt64)] = []
@@ -33,41 +39,58 @@ let clock = ContinuousClock()
 let total = clock.now
 do {
     var t = clock.now
-    let process = try Process(corePath: args[1], executablePath: args.count > 2 ? args[2] : nil)
+    let process = try Process(corePath: args[0], executablePath: args.count > 1 ? args[1] : nil)
     rows.append(("open (core, executable, DWARF)", seconds(clock.now - t), peakRSS()))
     t = clock.now
-    let heap = try process.heap()
+    let heap = try process.heap(precomputing: top ? .retainedSizes : [])
     for (phase, s) in heap.phaseTimes { rows.append((phase, s, 0)) }
     rows[rows.count - 1].2 = peakRSS()
     t = clock.now
-    let hist = heap.histogram()
-    rows.append(("histogram", seconds(clock.now - t), peakRSS()))
-    let histogramEnd = seconds(clock.now - total)
-    t = clock.now
-    _ = heap.dominators()
-    rows.append(("dominator tree", seconds(clock.now - t), peakRSS()))
-    t = clock.now
-    _ = heap.retainedSizes()
-    rows.append(("retained sizes", seconds(clock.now - t), peakRSS()))
+    var objects = 0
+    if top {
+        let (bytes, _) = heap.retainedSizes()
+        // The top list: the 25 objects that retain the most.
+        var best: [(UInt64, Int)] = []
+        for id in 0..<heap.objectCount where heap.isLive(id) {
+            let b = bytes[id]
+            if best.count < 25 || b > best[best.count - 1].0 {
+                best.append((b, id))
+                best.sort { $0.0 > $1.0 }
+                if best.count > 25 { best.removeLast() }
+            }
+        }
+        objects = best.count
+        rows.append(("top 25 by retained size", seconds(clock.now - t), peakRSS()))
+    } else {
+        objects = heap.histogram().count
+        rows.append(("histogram", seconds(clock.now - t), peakRSS()))
+    }
     let elapsed = seconds(clock.now - total)
-    print("core: \(args[1])  Go \(process.goVersion ?? "?")  objects \(heap.objectCount)  live \(heap.liveCount)  edges \(heap.edgeCount)  types \(hist.count)")
+    let fileRSS = status("RssFile")
+    print("core: \(args[0])  Go \(process.goVersion ?? "?")  objects \(heap.objectCount)  live \(heap.liveCount)  edges \(heap.edgeCount)  \(top ? "top rows" : "types") \(objects)")
     print("phase                              seconds   peak RSS")
     for (name, s, rss) in rows {
-        let n = name.padding(32)
-        print("\(n)  \(String(s, places: 3).leftPad(8))   \(rss == 0 ? "" : "\(rss / 1_048_576) MiB")")
+        print("\(name.padding(32))  \(String(s, places: 3).leftPad(8))   \(rss == 0 ? "" : "\(rss / 1_048_576) MiB")")
     }
-    print("total                             \(String(elapsed, places: 3).leftPad(8))   \(peakRSS() / 1_048_576) MiB")
-    let perObject = heap.objectCount > 0 ? Double(peakRSS()) / Double(heap.objectCount) : 0
-    print("peak RSS per object: \(String(perObject, places: 1)) bytes; histogram end to end \(String(histogramEnd, places: 3)) s")
-    var json = "{\"core\":\"\(args[1])\",\"objects\":\(heap.objectCount),\"edges\":\(heap.edgeCount),\"phases\":["
-    json += rows.map { "{\"phase\":\"\($0.0)\",\"seconds\":\(String($0.1, places: 4)),\"peakRSS\":\($0.2)}" }.joined(separator: ",")
-    json += "],\"totalSeconds\":\(String(elapsed, places: 4)),\"peakRSS\":\(peakRSS())}"
+    for (name, s) in heap.besideTyping {
+        print("  beside typing: \(name.padding(16))  \(String(s, places: 3).leftPad(8))")
+    }
+    let peak = peakRSS()
+    print("\(top ? "top" : "histogram") end to end         \(String(elapsed, places: 3).leftPad(8))   \(peak / 1_048_576) MiB")
+    let perObject = heap.objectCount > 0 ? Double(peak) / Double(heap.objectCount) : 0
+    let beyondFile = heap.objectCount > 0 ? (Double(peak) - Double(fileRSS)) / Double(heap.objectCount) : 0
+    print("peak RSS per object: \(String(perObject, places: 1)) bytes; beyond the \(fileRSS / 1_048_576) MiB of the core mapped in: \(String(beyondFile, places: 1)) bytes")
+    func jsonRows(_ r: [(String, Double, UInt64)]) -> String {
+        r.map { "{\"phase\":\"\($0.0)\",\"seconds\":\(String($0.1, places: 4)),\"peakRSS\":\($0.2)}" }.joined(separator: ",")
+    }
+    var json = "{\"core\":\"\(args[0])\",\"mode\":\"\(top ? "top" : "histogram")\",\"objects\":\(heap.objectCount),\"edges\":\(heap.edgeCount),"
+    json += "\"phases\":[\(jsonRows(rows))],\"besideTyping\":[\(jsonRows(heap.besideTyping.map { ($0.phase, $0.seconds, 0) }))],"
+    json += "\"totalSeconds\":\(String(elapsed, places: 4)),\"peakRSS\":\(peak),\"fileRSS\":\(fileRSS)}"
     print(json)
 } catch {
     print("heapbench: \(error)")
     exit(1)
 }
-
 extension String {
     init(_ v: Double, places: Int) {
         var m = 1.0

@@ -113,7 +113,7 @@ struct Top: ParsableCommand {
     enum By: String, ExpressibleByArgument { case object, type }
 
     func run() throws {
-        let (_, heap) = try options.openHeap()
+        let (_, heap) = try options.openHeap(precomputing: .retainedSizes)
         let progress = Progress("building the dominator tree")
         let (bytes, counts) = heap.retainedSizes()
         progress.finish()

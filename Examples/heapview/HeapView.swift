@@ -36,12 +36,12 @@ struct CoreOptions: ParsableArguments {
     }
 
     /// Opens the process and reconstructs its heap.
-    func openHeap() throws -> (Process, Heap) {
+    func openHeap(precomputing: HeapPrecomputation = []) throws -> (Process, Heap) {
         let p = try open()
         let progress = Progress("reconstructing the heap")
         defer { progress.finish() }
         do {
-            let h = try p.heap()
+            let h = try p.heap(precomputing: precomputing)
             for w in h.warnings { Output.stderr("heapview: warning: \(w)") }
             return (p, h)
         } catch {

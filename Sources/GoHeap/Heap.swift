@@ -1,5 +1,13 @@
 import GoDWARF
 
+/// Analyses `Process.heap(precomputing:)` can compute while it builds the heap.
+public struct HeapPrecomputation: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The dominator tree and every object's retained size (`dominators()`, `retainedSizes()`).
+    public static let retainedSizes = HeapPrecomputation(rawValue: 1)
+}
+
 /// The Go heap of a core, reconstructed: spans, objects, pointers between them, roots and
 /// what is reachable from them.
 ///
@@ -40,6 +48,9 @@ public final class Heap: @unchecked Sendable {
     let analyses = AnalysisCache()
     /// Wall time of each phase of the build, in seconds, in order.
     public internal(set) var phaseTimes: [(phase: String, seconds: Double)] = []
+    /// Wall time of the phases that ran on another core beside typing (marking, and the dominator
+    /// tree and retained sizes when precomputed), in seconds, in order.
+    public internal(set) var besideTyping: [(phase: String, seconds: Double)] = []
 
     public var objectCount: Int { objectAddresses.count }
 
@@ -70,7 +81,7 @@ public final class Heap: @unchecked Sendable {
     let freshBits: [UInt64]
 
     init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex, objectAddresses: [UInt64], objectSpans: [Int32],
-         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], warnings: [Warning]) {
+         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], live: Marking, warnings: [Warning]) {
         self.scanWords = scanWords
         self.version = version
         self.spans = spans
@@ -86,11 +97,9 @@ public final class Heap: @unchecked Sendable {
         self.edgeStart = edgeStart
         self.edgeTargets = edgeTargets
         self.roots = roots
-        let (bits, count, bytes) = Heap.mark(roots: roots, edgeStart: edgeStart, edgeTargets: edgeTargets,
-                                             objectCount: objectAddresses.count) { index.elemSize[Int(objectSpans[$0])] }
-        self.liveBits = bits
-        self.liveCount = count
-        self.liveBytes = bytes
+        self.liveBits = live.bits
+        self.liveCount = live.count
+        self.liveBytes = live.bytes
         self.warnings = warnings
     }
 
@@ -134,16 +143,18 @@ public final class Heap: @unchecked Sendable {
     /// The object whose slot contains `address` (interior pointers included), in O(log spans + log objects-per-span).
     public func object(containing address: UInt64) -> Int? { index.object(containing: address) }
 
+    /// What marking found: a live bit per object, and the count and slot bytes of the live objects.
+    struct Marking { var bits: [UInt64]; var count: Int; var bytes: UInt64 }
+
     /// Marks from the roots over the CSR edges, iteratively (depth first, an explicit stack).
-    /// Returns the live bit per object, and the count and slot bytes of the live objects.
     static func mark(roots: [Root], edgeStart: [UInt32], edgeTargets: [Int32], objectCount: Int,
-                     size: (Int) -> UInt64) -> ([UInt64], Int, UInt64) {
+                     size: (Int) -> UInt64) -> Marking {
         var bits = [UInt64](repeating: 0, count: (objectCount + 63) / 64)
         var stack: [Int32] = []
         stack.reserveCapacity(1 << 16)
         var count = 0
         var bytes: UInt64 = 0
-        guard edgeStart.count == objectCount + 1 else { return (bits, 0, 0) }
+        guard edgeStart.count == objectCount + 1 else { return Marking(bits: bits, count: 0, bytes: 0) }
         bits.withUnsafeMutableBufferPointer { bits in
             edgeStart.withUnsafeBufferPointer { starts in
                 edgeTargets.withUnsafeBufferPointer { targets in
@@ -169,6 +180,6 @@ public final class Heap: @unchecked Sendable {
                 }
             }
         }
-        return (bits, count, bytes)
+        return Marking(bits: bits, count: count, bytes: bytes)
     }
 }

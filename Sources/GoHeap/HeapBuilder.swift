@@ -7,9 +7,13 @@ import GoDWARF
 /// `PointerBits` (one case per era). Everything else reads layouts and constants from DWARF.
 struct HeapBuilder {
     let process: Process
+    let precomputing: HeapPrecomputation
     var warnings: [Warning] = []
 
-    init(process: Process) { self.process = process }
+    init(process: Process, precomputing: HeapPrecomputation = []) {
+        self.process = process
+        self.precomputing = precomputing
+    }
 
     mutating func build() throws(HeapError) -> Heap {
         let clock = ContinuousClock()
@@ -18,7 +22,7 @@ struct HeapBuilder {
         func lap(_ name: String) {
             let now = clock.now
             let d = now - mark
-            phases.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+            phases.append((name, HeapBuilder.seconds(d)))
             mark = now
         }
         let core = process.core
@@ -87,16 +91,6 @@ struct HeapBuilder {
         let types = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
                                           inProgress: process.globalAddress("runtime.inProgress")?.rawValue)
 
-        // Pointers.
-        let bits = try PointerBits(process: process, dwarf: dwarf, layouts: layouts, version: version, mheap: mheap, pageSize: pageSize)
-        var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, objects: addresses, index: index, types: types,
-                                     bits: bits, greenTea: version.greenTea)
-        scanner.scan()
-        if scanner.unreadableSpans > 0 {
-            w.append(Warning("\(scanner.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
-        }
-
-        lap("pointer scan")
         // Goroutines.
         var goroutines: [Goroutine] = []
         if let allgs = process.globalAddress("runtime.allgs") {
@@ -112,27 +106,87 @@ struct HeapBuilder {
 
         // Roots.
         var roots = RootFinder(process: process, dwarf: dwarf, layouts: layouts, spans: spans, heapSpans: heapSpans,
-                               objects: addresses, index: index, edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets,
+                               objects: addresses, index: index,
                                goroutines: goroutines, threadOf: Unwinder.threadFinder(core: core, m: layouts.m))
         roots.findAll(mheap: mheap)
         w += roots.warnings
-
         lap("goroutines and roots")
+
+        // The pointer graph — the scan, then marking, then the dominator tree when asked for —
+        // needs no types: it is built on another core while this one types the objects. It gets
+        // its own runtime-type reader (the readers cache, and are not shared between threads).
+        let bits = try PointerBits(process: process, dwarf: dwarf, layouts: layouts, version: version, mheap: mheap, pageSize: pageSize)
+        let scanTypes = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
+                                              inProgress: process.globalAddress("runtime.inProgress")?.rawValue)
+        let finder = roots, objectSpanList = objectSpans, wantDominators = precomputing.contains(.retainedSizes)
+        let greenTea = version.greenTea
+        let graphWork = { () -> GraphResults in
+            let clock = ContinuousClock()
+            var r = GraphResults()
+            var t = clock.now
+            var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, objects: addresses, index: index, types: scanTypes,
+                                         bits: bits, greenTea: greenTea)
+            scanner.scan()
+            r.unreadableSpans = scanner.unreadableSpans
+            r.edgeStart = scanner.edgeStart
+            r.edgeTargets = scanner.edgeTargets
+            r.scanWords = scanner.scanWords
+            r.roots = finder.roots(edgeStart: r.edgeStart, edgeTargets: r.edgeTargets)
+            r.times.append(("pointer scan", HeapBuilder.seconds(clock.now - t)))
+            t = clock.now
+            let slotSizes = index.elemSize
+            let size: (Int) -> UInt64 = { slotSizes[Int(objectSpanList[$0])] }
+            r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: addresses.count, size: size)
+            r.times.append(("marking", HeapBuilder.seconds(clock.now - t)))
+            guard wantDominators else { return r }
+            t = clock.now
+            let tree = DominatorTree(nodeCount: addresses.count, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
+            r.times.append(("dominator tree", HeapBuilder.seconds(clock.now - t)))
+            t = clock.now
+            r.retained = tree.retained(sizes: size)
+            r.times.append(("retained sizes", HeapBuilder.seconds(clock.now - t)))
+            r.dominators = tree
+            return r
+        }
+        let beside = Background(graphWork)
+
         // Types.
         var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
                           objects: addresses, objectSpans: objectSpans, index: index, version: version, typesBase: modules.first?.types ?? 0)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
         typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures,
                   unnamedGlobalSlots: roots.roots.filter { $0.kind == .global && $0.name.hasPrefix("global 0x") }.map(\.slot))
-
         lap("typing")
+        let graph = beside.wait() ?? graphWork()
+        lap("waiting for the pointer graph")
+        if graph.unreadableSpans > 0 {
+            w.append(Warning("\(graph.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
+        }
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index, objectAddresses: addresses, objectSpans: objectSpans,
                     sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(), goroutines: goroutines,
-                    edgeStart: scanner.edgeStart, edgeTargets: scanner.edgeTargets, scanWords: scanner.scanWords,
-                    roots: roots.roots, warnings: w)
-        lap("marking")
+                    edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets, scanWords: graph.scanWords,
+                    roots: graph.roots, live: graph.marking ?? Heap.mark(roots: graph.roots, edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
+                                                                     objectCount: addresses.count) { index.elemSize[Int(objectSpans[$0])] },
+                    warnings: w)
+        if let tree = graph.dominators { heap.analyses.dominators.withLock { $0 = tree } }
+        if let r = graph.retained { heap.analyses.retained.withLock { $0 = r } }
+        lap("heap")
         heap.phaseTimes = phases
+        heap.besideTyping = graph.times
         return heap
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+    /// What is computed beside typing, from the pointer graph alone.
+    struct GraphResults {
+        var unreadableSpans = 0
+        var edgeStart: [UInt32] = [], edgeTargets: [Int32] = [], scanWords: [UInt32] = []
+        var roots: [Root] = []
+        var marking: Heap.Marking?
+        var dominators: DominatorTree?
+        var retained: (bytes: [UInt64], counts: [UInt32])?
+        var times: [(String, Double)] = []
     }
 
     /// The runtime's slot size per size class: `runtime.class_to_size` (Go 1.21–1.24) or

@@ -19,11 +19,14 @@ public final class Process: Sendable {
     private let heapCache = Mutex<Result<Heap, HeapError>?>(nil)
 
     /// The reconstructed heap, built on first use and kept.
+    ///
+    /// `precomputing` names analyses to compute while the heap is built, on another core beside
+    /// the typing of objects (which they do not need), instead of on first use afterwards.
     /// - Throws: `HeapError` when the heap cannot be read at all (no DWARF, damaged `mheap_`).
-    public func heap() throws(HeapError) -> Heap {
+    public func heap(precomputing: HeapPrecomputation = []) throws(HeapError) -> Heap {
         let r: Result<Heap, HeapError> = heapCache.withLock { cached in
             if let cached { return cached }
-            var builder = HeapBuilder(process: self)
+            var builder = HeapBuilder(process: self, precomputing: precomputing)
             let r = Result { () throws(HeapError) -> Heap in try builder.build() }
             cached = r
             return r

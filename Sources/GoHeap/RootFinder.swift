@@ -11,9 +11,10 @@ struct RootFinder {
     let heapSpans: [Int32]
     let index: ObjectIndex
     let objects: [UInt64]
-    let edgeStart: [UInt32]
-    let edgeTargets: [Int32]
     var roots: [Root] = []
+    /// Objects with a finalizer: what each points to is a root, found once the pointer graph is
+    /// known (`roots(edgeStart:edgeTargets:)`); `at` is where in `roots` those roots go.
+    var finalized: [(at: Int, name: String, object: Int32)] = []
     var warnings: [Warning] = []
     /// Functions (closures) held by finalizer and cleanup records, with the boxed argument of a
     /// Go 1.26+ cleanup: the typer names them from DWARF.
@@ -23,7 +24,7 @@ struct RootFinder {
     let namer: GlobalNamer
 
     init(process: Process, dwarf: DWARFFile, layouts: RuntimeLayouts, spans: [Span], heapSpans: [Int32],
-         objects: [UInt64], index: ObjectIndex, edgeStart: [UInt32], edgeTargets: [Int32], goroutines: [Goroutine],
+         objects: [UInt64], index: ObjectIndex, goroutines: [Goroutine],
          threadOf: @escaping (Goroutine) -> Thread?) {
         self.goroutines = goroutines
         self.threadOf = threadOf
@@ -34,8 +35,6 @@ struct RootFinder {
         self.heapSpans = heapSpans
         self.objects = objects
         self.index = index
-        self.edgeStart = edgeStart
-        self.edgeTargets = edgeTargets
         self.namer = GlobalNamer(dwarf: dwarf, bias: process.core.loadBias)
     }
 
@@ -43,6 +42,23 @@ struct RootFinder {
 
     func object(_ v: UInt64) -> Int32? {
         index.object(containing: v).map { Int32($0) }
+    }
+
+    /// Every root, with what the finalized objects point to, in the order they were found.
+    func roots(edgeStart: [UInt32], edgeTargets: [Int32]) -> [Root] {
+        guard !finalized.isEmpty else { return roots }
+        var out: [Root] = []
+        var next = 0
+        for f in finalized {
+            while next < min(f.at, roots.count) { out.append(roots[next]); next += 1 }
+            let o = Int(f.object)
+            guard o >= 0, o + 1 < edgeStart.count else { continue }
+            for e in Int(edgeStart[o]) ..< min(Int(edgeStart[o + 1]), edgeTargets.count) {
+                out.append(Root(kind: .finalizer, name: f.name, slot: 0, object: edgeTargets[e], function: nil, goroutine: nil))
+            }
+        }
+        while next < roots.count { out.append(roots[next]); next += 1 }
+        return out
     }
 
     mutating func findAll(mheap: Address) {
@@ -207,11 +223,7 @@ struct RootFinder {
                         o += 8
                     }
                     // A finalizer also keeps what its object points to (not the object itself).
-                    if rk == .finalizer, let obj = object(objAddr) {
-                        for e in Int(edgeStart[Int(obj)]) ..< Int(edgeStart[Int(obj) + 1]) {
-                            roots.append(Root(kind: .finalizer, name: name, slot: 0, object: edgeTargets[e], function: nil, goroutine: nil))
-                        }
-                    }
+                    if rk == .finalizer, let obj = object(objAddr) { finalized.append((roots.count, name, obj)) }
                 }
                 p = next
             }

@@ -38,6 +38,7 @@ struct Typer {
     /// Data addresses of objects whose type is new and whose values are still to be walked.
     private var work: [UInt64] = []
     private var stringTypeIndex: Int32 = -1
+    private var arrays: [ArrayKey: Int32] = [:]
     private var singleByDWARF: [Int32]
     private var byKey: [HeapType: Int32] = [:]
     private var pointerful: [Int8]
@@ -172,6 +173,8 @@ struct Typer {
         let index: Int32
         if n <= 1, !array, name == nil, runtimeType == 0, let d = t {
             index = singleType(d)
+        } else if name == nil, runtimeType == 0, let d = t {
+            index = arrayType(d, n)
         } else {
             let elemName = name ?? t.map { infoName[ensureInfo($0)] } ?? "?"
             let ht = n > 1 || array ? HeapType(name: "[\(n)]" + elemName, dwarf: t, count: n, runtimeType: runtimeType)
@@ -183,6 +186,16 @@ struct Typer {
         prefetch(p)
         work.append(p)
     }
+
+    /// The heap type `[n]t`, made once per (t, n) without building its name again.
+    mutating func arrayType(_ t: TypeID, _ n: UInt64) -> Int32 {
+        let key = ArrayKey(type: t.rawValue, count: n)
+        if let i = arrays[key] { return i }
+        let i = heapType(HeapType(name: "[\(n)]" + infoName[ensureInfo(t)], dwarf: t, count: n))
+        if i >= 0 { arrays[key] = i }
+        return i
+    }
+    struct ArrayKey: Hashable { var type: Int32; var count: UInt64 }
 
     @inline(__always) mutating func setState(_ id: Int, type: Int32, confidence: UInt8) {
         state[id] = UInt32(truncatingIfNeeded: type &+ 1) << 8 | UInt32(confidence)
