@@ -38,11 +38,19 @@ struct GCWork: ParsableCommand {
 
     func run() throws {
         let (_, heap) = try options.openHeap()
-        var words: [String: (objects: Int, words: Int, bytes: UInt64)] = [:]
+        // Per type index first (flat arrays), then merged by name: no string hashing per object.
+        var perType = [(objects: Int, words: Int, bytes: UInt64)](repeating: (0, 0, 0), count: heap.types.count + 1)
         for id in 0..<heap.objectCount where heap.isLive(id) {
-            let name = heap.type(of: id)?.name ?? "<unknown>"
-            let e = words[name] ?? (0, 0, 0)
-            words[name] = (e.objects + 1, e.words + heap.gcWork(of: id), e.bytes + heap.size(of: id))
+            let t = heap.typeIndex(of: id) + 1
+            perType[t].objects += 1
+            perType[t].words += heap.gcWork(of: id)
+            perType[t].bytes &+= heap.size(of: id)
+        }
+        var words: [String: (objects: Int, words: Int, bytes: UInt64)] = [:]
+        for (t, e) in perType.enumerated() where e.objects > 0 {
+            let name = t == 0 ? "<unknown>" : heap.types[t - 1].name
+            let have = words[name] ?? (0, 0, 0)
+            words[name] = (have.objects + e.objects, have.words + e.words, have.bytes &+ e.bytes)
         }
         let rows = words.sorted { $0.value.words != $1.value.words ? $0.value.words > $1.value.words : $0.key < $1.key }.prefix(max(0, top))
         if options.json {

@@ -49,9 +49,13 @@ struct Objects: ParsableCommand {
         let max = limit ?? (options.json ? Int.max : 100)
         var matched: [Int] = []
         var total = 0
+        // The regular expression is tried once per type, not once per object.
+        let wanted: [Bool] = ([nil] + heap.types.map(\.name)).map { name in
+            guard let regex else { return true }
+            return (try? regex.firstMatch(in: name ?? "<unknown>")) != nil
+        }
         for id in 0..<heap.objectCount where heap.isLive(id) {
-            let name = heap.type(of: id)?.name ?? "<unknown>"
-            if let regex, (try? regex.firstMatch(in: name)) == nil { continue }
+            if !wanted[heap.typeIndex(of: id) + 1] { continue }
             total += 1
             if matched.count < max { matched.append(id) }
         }
@@ -128,7 +132,9 @@ struct Top: ParsableCommand {
             }
             return
         }
-        // Partial selection of the largest retained sizes.
+        // Partial selection of the largest retained sizes. (`top` is read once: each read of an
+        // ArgumentParser property costs a generic metadata lookup.)
+        let top = max(0, self.top)
         var best: [(Int, UInt64)] = []
         for id in 0..<heap.objectCount where bytes[id] > 0 {
             if best.count < top { best.append((id, bytes[id])); if best.count == top { best.sort { $0.1 > $1.1 } }; continue }
