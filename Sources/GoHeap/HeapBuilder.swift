@@ -55,32 +55,9 @@ struct HeapBuilder {
         }
 
         // Objects: slot i is allocated when i < freeindex or allocBits[i].
-        var addresses: [UInt64] = []
-        var objectSpans: [Int32] = []
-        var heapSpans: [Int32] = []
-        var fresh: [UInt64] = []      // bit per object: allocated since the span was last swept
-        var unreadableBits = 0
-        for i in spans.indices where spans[i].state == .inUse {
-            let s = spans[i]
-            spans[i].firstObject = Int32(addresses.count)
-            heapSpans.append(Int32(i))
-            let n = Int(s.slots)
-            let bits = try? mem.readBytes(at: Address(s.allocBits), count: UInt64((n + 7) / 8))
-            if bits == nil { unreadableBits += 1 }
-            let allocBits = bits ?? []
-            let freeIndex = Int(s.freeIndex)
-            for j in 0..<n {
-                let marked = j >> 3 < allocBits.count && (allocBits[j >> 3] >> UInt8(j & 7)) & 1 == 1
-                if marked || j < freeIndex {
-                    let id = addresses.count
-                    if id >> 6 >= fresh.count { fresh.append(0) }
-                    if !marked { fresh[id >> 6] |= 1 << UInt64(id & 63) }
-                    addresses.append(s.base &+ UInt64(j) &* s.elemSize)
-                    objectSpans.append(Int32(i))
-                }
-            }
-            spans[i].objectCount = Int32(addresses.count) - spans[i].firstObject
-        }
+        let objs = HeapBuilder.enumerateObjects(spans: &spans, mem: mem)
+        let addresses = objs.addresses, objectSpans = objs.objectSpans, heapSpans = objs.heapSpans, fresh = objs.fresh
+        let unreadableBits = objs.unreadableBits
         if unreadableBits > 0 { w.append(Warning("allocation bits of \(unreadableBits) span(s) are unreadable: only slots below freeindex were counted")) }
         guard addresses.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
 
@@ -174,6 +151,91 @@ struct HeapBuilder {
         heap.phaseTimes = phases
         heap.besideTyping = graph.times
         return heap
+    }
+
+    /// Every allocated slot of the in-use spans, as object ids in address order: slot j of a span
+    /// is allocated when j < freeindex or its allocation bit is set; one allocated below
+    /// freeindex without the bit was allocated since the span was swept (`fresh`). Sets each
+    /// span's `firstObject` and `objectCount`. Counts first, then fills flat arrays of exactly
+    /// that size, 64 slots per step of the allocation bits.
+    static func enumerateObjects(spans: inout [Span], mem: AddressSpace)
+        -> (addresses: [UInt64], objectSpans: [Int32], heapSpans: [Int32], fresh: [UInt64], unreadableBits: Int) {
+        /// Bit word k (slots 64k ..< 64k+64) of a span's allocation bits; missing bytes read as 0.
+        @inline(__always) func bitWord(_ raw: UnsafeRawBufferPointer, _ k: Int) -> UInt64 {
+            let o = k &* 8
+            if o &+ 8 <= raw.count { return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
+            var w: UInt64 = 0
+            var i = 0
+            while o &+ i < raw.count { w |= UInt64(raw[o &+ i]) << UInt64(8 &* i); i &+= 1 }
+            return w
+        }
+        @inline(__always) func lowMask(_ n: Int) -> UInt64 { n >= 64 ? ~0 : (n <= 0 ? 0 : (UInt64(1) << UInt64(n)) &- 1) }
+        /// Allocated slots of word k: marked, or below freeindex; within the span's slots.
+        @inline(__always) func allocWord(_ marked: UInt64, _ k: Int, slots: Int, freeIndex: Int) -> UInt64 {
+            (marked | lowMask(freeIndex &- k &* 64)) & lowMask(slots &- k &* 64)
+        }
+        var heapSpans: [Int32] = []
+        var unreadable = 0
+        var total = 0
+        // Pass 1: how many objects each span holds.
+        for i in spans.indices where spans[i].state == .inUse {
+            heapSpans.append(Int32(i))
+            let n = Int(spans[i].slots), fi = min(Int(spans[i].freeIndex), n)
+            var c = 0
+            do {
+                try mem.withBytes(at: Address(spans[i].allocBits), count: UInt64((n &+ 7) / 8)) { raw in
+                    for k in 0 ..< (n &+ 63) / 64 {
+                        c &+= allocWord(bitWord(raw, k), k, slots: n, freeIndex: fi).nonzeroBitCount
+                    }
+                }
+            } catch {
+                unreadable &+= 1
+                c = fi
+            }
+            spans[i].firstObject = Int32(truncatingIfNeeded: total)
+            spans[i].objectCount = Int32(truncatingIfNeeded: c)
+            total &+= c
+        }
+        guard total < Int(Int32.max) else { return ([], [], heapSpans, [], unreadable) }
+        // Pass 2: their addresses, spans and fresh bits.
+        var fresh = [UInt64](repeating: 0, count: (total &+ 63) / 64)
+        var objectSpans = [Int32](repeating: 0, count: total)
+        let addresses = [UInt64](unsafeUninitializedCapacity: total) { outBuffer, initialized in
+            let out = outBuffer
+            objectSpans.withUnsafeMutableBufferPointer { spanBuffer in
+                let spanOf = spanBuffer
+                fresh.withUnsafeMutableBufferPointer { freshBuffer in
+                    let fresh = freshBuffer
+                    var id = 0
+                    for hs in heapSpans {
+                        let s = spans[Int(hs)]
+                        let n = Int(s.slots), fi = min(Int(s.freeIndex), n)
+                        let base = s.base, size = s.elemSize
+                        let end = id &+ Int(s.objectCount)
+                        func emit(_ raw: UnsafeRawBufferPointer?) {
+                            for k in 0 ..< (n &+ 63) / 64 {
+                                let marked = raw.map { bitWord($0, k) } ?? 0
+                                var alloc = allocWord(marked, k, slots: n, freeIndex: fi)
+                                let young = alloc & ~marked
+                                while alloc != 0, id < end {
+                                    let j = alloc.trailingZeroBitCount
+                                    alloc &= alloc &- 1
+                                    out[id] = base &+ UInt64(k &* 64 &+ j) &* size
+                                    spanOf[id] = hs
+                                    if (young >> UInt64(j)) & 1 != 0 { fresh[id >> 6] |= 1 << UInt64(id & 63) }
+                                    id &+= 1
+                                }
+                            }
+                        }
+                        if (try? mem.withBytes(at: Address(s.allocBits), count: UInt64((n &+ 7) / 8), { emit($0) })) == nil { emit(nil) }
+                        // Bits that changed between the passes cannot happen (the core is read-only); pad if they did.
+                        while id < end { out[id] = base; spanOf[id] = hs; id &+= 1 }
+                    }
+                    initialized = id
+                }
+            }
+        }
+        return (addresses, objectSpans, heapSpans, fresh, unreadable)
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
