@@ -32,9 +32,11 @@ struct Typer {
     let core: Core
 
     private(set) var heapTypes: [HeapType] = []
-    /// Per object, in one word so that a check touches one cache line: bits 0–6 the confidence,
-    /// bit 7 `explicitCount`, bits 8–31 the heap type's index + 1 (0: untyped).
-    private var state: [UInt32]
+    /// Per object: bits 0–6 the confidence of its type, bit 7 `explicitCount`. One byte, so
+    /// that the array stays mostly in the cache: most checks end here.
+    private var conf: [UInt8]
+    /// Per object: its heap type's index, -1 when untyped.
+    private var types: [Int32]
     /// Data addresses of objects whose type is new and whose values are still to be walked.
     private var work: [UInt64] = []
     private var stringTypeIndex: Int32 = -1
@@ -52,7 +54,10 @@ struct Typer {
     /// per-object hot path touches no reference-counted storage.
     private var infoFlags: [UInt8]          // see TypeFlags
     private var infoSize: [UInt64]
-    private var infoShape: [UInt8]          // ShapeKind raw values
+    private var infoShape: [ShapeKind]
+    /// For map and chan types: the header type the value points to (`hash<K,V>`, `map<K,V>`,
+    /// `hchan<T>`), -1 none; `infoElem` holds a chan's element type.
+    private var infoHeader: [Int32]
     private var infoElem: [Int32]
     private var infoCount: [UInt64]
     private var infoStride: [UInt64]
@@ -84,13 +89,15 @@ struct Typer {
         self.typesBase = typesBase
         self.bias = process.core.loadBias
         self.core = process.core
-        state = [UInt32](repeating: 0, count: objects.count)
+        conf = [UInt8](repeating: 0, count: objects.count)
+        types = [Int32](repeating: -1, count: objects.count)
         singleByDWARF = [Int32](repeating: -1, count: dwarf.types.count)
         pointerful = [Int8](repeating: -1, count: dwarf.types.count)
         let n = dwarf.types.count
         infoFlags = [UInt8](repeating: 0, count: n)
         infoSize = [UInt64](repeating: 0, count: n)
-        infoShape = [UInt8](repeating: 0, count: n)
+        infoShape = [ShapeKind](repeating: .none, count: n)
+        infoHeader = [Int32](repeating: -1, count: n)
         infoElem = [Int32](repeating: -1, count: n)
         infoCount = [UInt64](repeating: 0, count: n)
         infoStride = [UInt64](repeating: 0, count: n)
@@ -112,12 +119,12 @@ struct Typer {
         index.object(containing: p)
     }
     /// The heap type index of an object, -1 when untyped.
-    @inline(__always) func typeIndex(_ id: Int) -> Int32 { Int32(bitPattern: state[id] >> 8) &- 1 }
+    @inline(__always) func typeIndex(_ id: Int) -> Int32 { types[id] }
     /// Every object's heap type index (-1: untyped).
-    func objectTypes() -> [Int32] { state.map { Int32(bitPattern: $0 >> 8) &- 1 } }
+    func objectTypes() -> [Int32] { types }
     /// The largest number of heap types the state word can name.
     static let maxHeapTypes = (1 << 24) - 2
-    var typedCount: Int { state.reduce(0) { $0 &+ ($1 >> 8 != 0 ? 1 : 0) } }
+    var typedCount: Int { types.reduce(0) { $0 &+ ($1 >= 0 ? 1 : 0) } }
     @inline(__always) func span(_ id: Int) -> Span { spans[Int(objectSpans[id])] }
     /// Where the Go value starts: after the 8-byte type header for header objects.
     @inline(__always) func dataStart(_ id: Int) -> UInt64 { objects[id] &+ spanDataOffset[Int(objectSpans[id])] }
@@ -151,11 +158,10 @@ struct Typer {
         guard p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
         // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
         guard p == slot &+ spanDataOffset[sp] else { return }
-        let st = state[id]
-        let current = UInt8(truncatingIfNeeded: st) & 0x7f
+        let cf = conf[id]
+        let current = cf & 0x7f
         let explicit = count != nil && !guessedCount
-        if c <= current, !refines(t, Int32(bitPattern: st >> 8) &- 1, explicit: explicit,
-                                   currentExplicit: UInt8(truncatingIfNeeded: st) & Typer.explicitCount != 0) {
+        if c <= current, !refines(t, types[id], explicit: explicit, currentExplicit: cf & Typer.explicitCount != 0) {
             return
         }
         var t = t
@@ -198,7 +204,8 @@ struct Typer {
     struct ArrayKey: Hashable { var type: Int32; var count: UInt64 }
 
     @inline(__always) mutating func setState(_ id: Int, type: Int32, confidence: UInt8) {
-        state[id] = UInt32(truncatingIfNeeded: type &+ 1) << 8 | UInt32(confidence)
+        types[id] = type
+        conf[id] = confidence
     }
 
     /// Starts loading the first cache line of the value at `a`, to be walked soon.
@@ -274,7 +281,7 @@ struct Typer {
 
     mutating func assignString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
         guard len > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp],
-              UInt8(truncatingIfNeeded: state[id]) & 0x7f < c else { return }
+              conf[id] & 0x7f < c else { return }
         if stringTypeIndex < 0 { stringTypeIndex = heapType(Typer.stringType) }
         guard stringTypeIndex >= 0 else { return }
         setState(id, type: stringTypeIndex, confidence: c | Typer.explicitCount)
@@ -369,7 +376,7 @@ struct Typer {
     mutating func sniffInterfaces() -> Int {
         let typed = typedCount
         let typeRange = runtimeTypes.modules.first.map { $0.types ..< $0.etypes } ?? 0 ..< 0
-        for id in 0..<objects.count where state[id] >> 8 == 0 {
+        for id in 0..<objects.count where types[id] < 0 {
             let s = span(id)
             if s.noscan { continue }
             let start = dataStart(id)
@@ -449,9 +456,8 @@ struct Typer {
         while let p = work.popLast(), steps < 1 << 31 {
             steps += 1
             guard let (id, _, sp) = index.locate(p) else { continue }
-            let st = state[id]
-            let ti = Int(st >> 8) &- 1
-            let c = UInt8(truncatingIfNeeded: st) & 0x7f
+            let ti = Int(types[id])
+            let c = conf[id] & 0x7f
             guard ti >= 0 else { continue }
             guard htDwarf[ti] >= 0 else {
                 if htRuntime[ti] != 0 { runtimeStruct(id, spans[sp], heapTypes[ti], c) }
@@ -563,7 +569,7 @@ struct Typer {
         guard depth < 24 else { return }
         let child = c > 1 ? c - 1 : 1
         let i = ensureInfo(t)
-        switch ShapeKind(rawValue: infoShape[i]) ?? .none {
+        switch infoShape[i] {
         case .pointer:
             assign(word(a), TypeID(rawValue: infoElem[i]), count: nil, confidence: child)
         case .slice:
@@ -573,13 +579,13 @@ struct Typer {
             assignString(word(a), len: word(a &+ 8), confidence: c)
         case .eface, .iface:
             var typ = word(a)
-            if infoShape[i] == ShapeKind.iface.rawValue, typ != 0 { typ = word(typ &+ itabType) }
+            if infoShape[i] == .iface, typ != 0 { typ = word(typ &+ itabType) }
             interfaceValue(typ: typ, data: word(a &+ 8))
         case .pointerShaped:
-            pointerShaped(word(a), t, c)
+            pointerShaped(word(a), i, c)
         case .oldMap, .swissMap, .groupReference, .idiom:
             let r = dwarf.type(dwarf.resolvingTypedefs(t))
-            switch ShapeKind(rawValue: infoShape[i]) ?? .none {
+            switch infoShape[i] {
             case .oldMap: oldMapHeader(a, r, c)
             case .swissMap: swissMapHeader(a, r, c)
             case .groupReference: groupReference(a, r, c)
@@ -632,7 +638,12 @@ struct Typer {
         case .slice: if let e = g.elem { shape = .slice; infoElem[i] = e.rawValue }
         case .string: shape = .string
         case .interface: shape = r.fields.first?.name == "tab" ? .iface : .eface
-        case .map, .chan, .func: shape = .pointerShaped
+        case .map, .chan, .func:
+            shape = .pointerShaped
+            // Go's DWARF: map[K]V is a typedef of *hash<K,V> (classic) or *map<K,V> (Swiss);
+            // chan T of *hchan<T>.
+            if g.kind != .func, let h = g.underlying.flatMap({ dwarf.type($0).elem }) { infoHeader[i] = h.rawValue }
+            if g.kind == .chan, let e = g.elem { infoElem[i] = e.rawValue }
         default:
             switch r.tag {
             case .structure:
@@ -660,7 +671,7 @@ struct Typer {
                 break
             }
         }
-        infoShape[i] = shape.rawValue
+        infoShape[i] = shape
         infoSize[i] = r.size
         infoName[i] = Typer.displayName(g.name)
         var flags = TypeFlags.computed
@@ -670,25 +681,23 @@ struct Typer {
         infoFlags[i] = flags
     }
 
-    func infoIsWalkable(_ i: Int) -> Bool { infoShape[i] != ShapeKind.none.rawValue }
+    func infoIsWalkable(_ i: Int) -> Bool { infoShape[i] != .none }
 
-    /// A pointer-shaped value `p` of map, chan or func type `t`.
-    mutating func pointerShaped(_ p: UInt64, _ t: TypeID, _ c: UInt8) {
+    /// A pointer-shaped value `p` of map, chan or func type (info index `i`).
+    mutating func pointerShaped(_ p: UInt64, _ i: Int, _ c: UInt8) {
         guard p != 0 else { return }
-        let g = dwarf.type(t)
-        switch g.kind {
-        case .map:
-            // Go's DWARF: map[K]V is a typedef of *hash<K,V> (classic) or *map<K,V> (Swiss).
-            let header = g.underlying.flatMap { dwarf.type($0).elem }
-            assign(p, header, count: 1, confidence: c, name: g.name)
-        case .chan:
-            let header = g.underlying.flatMap { dwarf.type($0).elem }
-            assign(p, header, count: 1, confidence: c, name: g.name)
-            channelBuffer(p, elem: g.elem, c)
-        case .func:
-            assign(p, t, count: 1, confidence: c > 1 ? c - 1 : 1, name: g.name)
-        default:
-            if let e = g.elem { assign(p, e, count: nil, confidence: c > 1 ? c - 1 : 1) }
+        let t = TypeID(rawValue: Int32(truncatingIfNeeded: i))
+        let h = infoHeader[i]
+        if h >= 0 {
+            assign(p, TypeID(rawValue: h), count: 1, confidence: c, name: infoName[i])
+            if infoElem[i] >= 0 { channelBuffer(p, elem: TypeID(rawValue: infoElem[i]), c) }
+        } else if infoFlags[i] & TypeFlags.isFunc != 0 {
+            assign(p, t, count: 1, confidence: c > 1 ? c - 1 : 1, name: infoName[i])
+        } else if dwarf.type(t).kind == .map || dwarf.type(t).kind == .chan {
+            assign(p, nil, count: 1, confidence: c, name: infoName[i])
+            if infoElem[i] >= 0 { channelBuffer(p, elem: TypeID(rawValue: infoElem[i]), c) }
+        } else if let e = dwarf.type(t).elem {
+            assign(p, e, count: nil, confidence: c > 1 ? c - 1 : 1)
         }
     }
 
@@ -700,7 +709,7 @@ struct Typer {
             guard let d else { return }
             let g = dwarf.type(d)
             if g.kind == .pointer { if let e = g.elem { assign(data, e, count: nil, confidence: trust) } }
-            else { pointerShaped(data, d, trust) }
+            else { pointerShaped(data, ensureInfo(d), trust) }
         } else {
             assign(data, d, count: 1, confidence: trust, name: d == nil ? rt.name : nil, runtimeType: d == nil ? rt.address : 0)
         }
