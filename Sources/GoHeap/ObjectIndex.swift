@@ -1,12 +1,15 @@
 /// Finds the object containing an address in O(1) for the common case: a page table maps each
-/// heap page to its span, flat per-span arrays give the span's geometry, and the slot's object
-/// id is checked directly before falling back to a binary search within the span.
+/// heap page to its span, one packed record per span gives the span's geometry, and the slot's
+/// object id is checked directly before falling back to a binary search within the span.
+///
+/// A lookup touches the page table and one span record (32 bytes, so at most two cache lines),
+/// and divides by the slot size with a multiplication.
 final class ObjectIndex: @unchecked Sendable {
     let objects: [UInt64]
-    /// Per span index (into `spans`): base, end of the slots, slot size, first object, object count.
-    let base: [UInt64], end: [UInt64], elemSize: [UInt64], first: [Int32], count: [Int32]
-    /// Whether every slot of the span is an object (object id = first + slot, no search).
-    let dense: [Bool]
+    /// The slot size of each span (by index into `spans`).
+    let elemSize: [UInt64]
+    /// Per span index: its geometry, packed.
+    let geometry: [Geometry]
     /// Page → span index, for pages of [pageBase, pageBase + pageSpan.count·8192); -1 when none.
     let pageBase: UInt64
     let pageSpan: [Int32]
@@ -14,17 +17,32 @@ final class ObjectIndex: @unchecked Sendable {
     let sorted: [Int32]
     let lo: UInt64, hi: UInt64
 
+    struct Geometry {
+        var base: UInt64
+        var elemSize: UInt64
+        /// ⌈2³²/elemSize⌉ when offsets in the span are below 2³², else 0 (divide).
+        var reciprocal: UInt32
+        var slots: UInt32
+        var first: Int32
+        /// Objects in the span; negative when every slot is one (object id = first + slot).
+        var count: Int32
+    }
+
     /// The largest page table built: 2^26 entries (256 MiB), i.e. 512 GiB of address range.
     static let maxPages = 1 << 26
 
     init(spans: [Span], heapSpans: [Int32], objects: [UInt64]) {
         self.objects = objects
-        base = spans.map(\.base)
-        end = spans.map { $0.base &+ UInt64($0.slots) &* $0.elemSize }
         elemSize = spans.map(\.elemSize)
-        first = spans.map(\.firstObject)
-        count = spans.map(\.objectCount)
-        dense = spans.map { $0.state == .inUse && $0.objectCount > 0 && UInt32($0.objectCount) == $0.slots }
+        geometry = spans.map { s in
+            let inUse = s.state == .inUse && s.objectCount > 0
+            let dense = inUse && UInt32(s.objectCount) == s.slots
+            let bytes = UInt64(s.slots).multipliedReportingOverflow(by: s.elemSize)
+            let reciprocal: UInt32 = s.elemSize > 1 && !bytes.overflow && bytes.partialValue <= 1 << 32 && s.elemSize < 1 << 32
+                ? UInt32(truncatingIfNeeded: ((1 << 32) &+ s.elemSize &- 1) / s.elemSize) : 0
+            return Geometry(base: s.base, elemSize: s.elemSize, reciprocal: reciprocal, slots: inUse ? s.slots : 0,
+                            first: s.firstObject, count: dense ? -s.objectCount : (inUse ? s.objectCount : 0))
+        }
         sorted = heapSpans
         lo = heapSpans.first.map { spans[Int($0)].base } ?? 0
         hi = heapSpans.last.map { spans[Int($0)].end } ?? 0
@@ -54,7 +72,7 @@ final class ObjectIndex: @unchecked Sendable {
         var l = 0, h = sorted.count
         while l < h {
             let mid = (l &+ h) >> 1
-            if base[Int(sorted[mid])] <= a { l = mid &+ 1 } else { h = mid }
+            if geometry[Int(sorted[mid])].base <= a { l = mid &+ 1 } else { h = mid }
         }
         return l > 0 ? Int(sorted[l &- 1]) : nil
     }
@@ -67,13 +85,29 @@ final class ObjectIndex: @unchecked Sendable {
     /// or nil (free slot, no heap span, outside the heap).
     @inline(__always)
     func locate(_ a: UInt64) -> (id: Int, slot: UInt64, span: Int)? {
-        guard let s = spanIndex(a), a < end[s] else { return nil }
-        let b = base[s], e = elemSize[s]
-        let slot = (a &- b) / e
-        let slotBase = b &+ slot &* e
-        let f = Int(first[s]), n = Int(count[s])
+        guard let s = spanIndex(a) else { return nil }
+        let g = geometry[s]
+        guard a >= g.base else { return nil }
+        let off = a &- g.base
+        var slot: UInt64
+        if g.slots == 1 {
+            slot = 0
+            guard off < g.elemSize else { return nil }
+        } else if g.reciprocal != 0 {
+            // off < 2³²: the estimate is exact or one too high; correct it.
+            guard off < 1 << 32 else { return nil }
+            slot = (off &* UInt64(g.reciprocal)) >> 32
+            if slot &* g.elemSize > off { slot &-= 1 }
+        } else {
+            guard g.elemSize > 0 else { return nil }
+            slot = off / g.elemSize
+        }
+        guard slot < UInt64(g.slots) else { return nil }
+        let slotBase = g.base &+ slot &* g.elemSize
+        let f = Int(g.first)
+        if g.count < 0 { return (f &+ Int(slot), slotBase, s) }
+        let n = Int(g.count)
         guard n > 0 else { return nil }
-        if dense[s] { return (f &+ Int(slot), slotBase, s) }
         // Fast path: every slot before this one is allocated.
         let guess = f &+ Int(slot)
         if guess < f &+ n, objects[guess] == slotBase { return (guess, slotBase, s) }

@@ -451,9 +451,24 @@ struct Typer {
         }
     }
 
+    /// Walks the work list until it is empty. Objects wait in a small ring between leaving the
+    /// list and being walked, so that the memory of the next few is loading (prefetched) while
+    /// one is walked; the order stays deterministic.
     mutating func drain() {
         var steps = 0
-        while let p = work.popLast(), steps < 1 << 31 {
+        var ring = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                    UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var head = 0, count = 0
+        while steps < 1 << 31 {
+            while count < 8, let q = work.popLast() {
+                prefetch(q)
+                withUnsafeMutableBytes(of: &ring) { $0.storeBytes(of: q, toByteOffset: ((head &+ count) & 15) &* 8, as: UInt64.self) }
+                count &+= 1
+            }
+            guard count > 0 else { break }
+            let p = withUnsafeBytes(of: &ring) { $0.load(fromByteOffset: head &* 8, as: UInt64.self) }
+            head = (head &+ 1) & 15
+            count &-= 1
             steps += 1
             guard let (id, _, sp) = index.locate(p) else { continue }
             let ti = Int(types[id])
