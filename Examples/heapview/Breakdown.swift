@@ -40,10 +40,11 @@ struct GCWork: ParsableCommand {
         let (_, heap) = try options.openHeap()
         // Per type index first (flat arrays), then merged by name: no string hashing per object.
         var perType = [(objects: Int, words: Int, bytes: UInt64)](repeating: (0, 0, 0), count: heap.types.count + 1)
+        let work = heap.gcWorkCounts()
         for id in 0..<heap.objectCount where heap.isLive(id) {
             let t = heap.typeIndex(of: id) + 1
             perType[t].objects += 1
-            perType[t].words += heap.gcWork(of: id)
+            perType[t].words += id < work.count ? Int(work[id]) : 0
             perType[t].bytes &+= heap.size(of: id)
         }
         var words: [String: (objects: Int, words: Int, bytes: UInt64)] = [:]

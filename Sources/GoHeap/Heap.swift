@@ -1,3 +1,4 @@
+import Synchronization
 import GoDWARF
 
 /// Analyses `Process.heap(precomputing:)` can compute while it builds the heap.
@@ -28,15 +29,13 @@ public final class Heap: @unchecked Sendable {
     let heapSpans: [Int32]
     let index: ObjectIndex
 
-    /// Slot base address of each object.
-    public let objectAddresses: [UInt64]
-    /// Index into `spans` of each object's span.
-    let objectSpans: [Int32]
     /// Outgoing pointer edges, CSR: targets of object i are `edgeTargets[edgeStart[i] ..< edgeStart[i+1]]`.
     let edgeStart: [UInt32]
     let edgeTargets: [Int32]
-    /// Pointer words the GC scans per object.
-    let scanWords: [UInt32]
+    /// What a second pass over the spans needs to count the pointer words the GC scans per
+    /// object (`gcWorkCounts`), which few analyses ask for; nil for a heap built without it.
+    let rescan: PointerScanner?
+    private let scanWordsCache = Mutex<[UInt32]?>(nil)
     public let roots: [Root]
     /// Live (reachable from a root) bit per object.
     let liveBits: [UInt64]
@@ -52,7 +51,7 @@ public final class Heap: @unchecked Sendable {
     /// tree and retained sizes when precomputed), in seconds, in order.
     public internal(set) var besideTyping: [(phase: String, seconds: Double)] = []
 
-    public var objectCount: Int { objectAddresses.count }
+    public var objectCount: Int { index.objectCount }
 
     /// The slot size of each size class, from the binary (index 0 is the large-object class).
     public let sizeClasses: [UInt64]
@@ -74,21 +73,19 @@ public final class Heap: @unchecked Sendable {
     /// Where the Go value of an object starts: 8 bytes into the slot for allocation-header objects.
     public func dataAddress(of id: Int) -> UInt64 {
         let s = span(of: id)
-        return objectAddresses[id] &+ (version.allocationHeaders && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0)
+        return index.address(of: id) &+ (version.allocationHeaders && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0)
     }
 
     /// Bit per object: allocated after its span was last swept (i < freeindex with a clear allocation bit).
     let freshBits: [UInt64]
 
-    init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex, objectAddresses: [UInt64], objectSpans: [Int32],
-         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], scanWords: [UInt32], roots: [Root], live: Marking, warnings: [Warning]) {
-        self.scanWords = scanWords
+    init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex,
+         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], rescan: PointerScanner?, roots: [Root], live: Marking, warnings: [Warning]) {
+        self.rescan = rescan
         self.version = version
         self.spans = spans
         self.heapSpans = heapSpans
         self.index = index
-        self.objectAddresses = objectAddresses
-        self.objectSpans = objectSpans
         self.freshBits = freshBits
         self.sizeClasses = sizeClasses
         self.types = types
@@ -104,11 +101,11 @@ public final class Heap: @unchecked Sendable {
     }
 
     /// The slot address of an object.
-    @inline(__always) public func address(of id: Int) -> UInt64 { objectAddresses[id] }
+    @inline(__always) public func address(of id: Int) -> UInt64 { index.address(of: id) }
     /// The slot size of an object (its size class, or the page-rounded size of a large object).
-    @inline(__always) public func size(of id: Int) -> UInt64 { spans[Int(objectSpans[id])].elemSize }
+    @inline(__always) public func size(of id: Int) -> UInt64 { index.elemSize[index.spanIndex(ofObject: id)] }
     /// The span holding an object.
-    public func span(of id: Int) -> Span { spans[Int(objectSpans[id])] }
+    public func span(of id: Int) -> Span { spans[index.spanIndex(ofObject: id)] }
     /// Whether an object is reachable from a root.
     @inline(__always) public func isLive(_ id: Int) -> Bool { (liveBits[id >> 6] >> UInt64(id & 63)) & 1 == 1 }
     /// Whether an object was allocated after its span was last swept: after the last GC, for a swept span.
@@ -123,13 +120,39 @@ public final class Heap: @unchecked Sendable {
     public var edgeCount: Int { edgeTargets.count }
 
     /// The pointer words the GC scans in an object (its mark work).
-    public func gcWork(of id: Int) -> Int { id < scanWords.count ? Int(scanWords[id]) : 0 }
+    public func gcWork(of id: Int) -> Int {
+        let w = gcWorkCounts()
+        return id >= 0 && id < w.count ? Int(w[id]) : 0
+    }
+
+    /// The pointer words the GC scans in each object, by object id: counted by a second pass over
+    /// the spans on first use (about as long as the pointer scan), then kept.
+    public func gcWorkCounts() -> [UInt32] {
+        scanWordsCache.withLock { cached in
+            if let cached { return cached }
+            guard var scanner = rescan else { return [] }
+            scanner.scan()
+            cached = scanner.scanWords
+            return scanner.scanWords
+        }
+    }
+
+    /// Calls `body` for each heap span with objects, in address order: the span's object ids,
+    /// their slot size and the span's index into `spans`.
+    func forEachSpan(_ body: (Range<Int>, UInt64, Int) -> Void) {
+        for p in heapSpans.indices {
+            let first = Int(index.heapFirst[p]), end = Int(index.heapFirst[p + 1])
+            if end > first { body(first ..< end, index.elemSize[Int(heapSpans[p])], Int(heapSpans[p])) }
+        }
+    }
 
     /// Objects and bytes as of the last GC, as `MemStats.HeapObjects` and `HeapAlloc` count them
     /// right after it: every allocated object but those allocated since their span was swept.
     public var statsAtLastGC: (objects: Int, bytes: UInt64) {
         var n = 0, b: UInt64 = 0
-        for id in 0..<objectCount where !isAllocatedSinceSweep(id) { n += 1; b &+= size(of: id) }
+        forEachSpan { ids, size, _ in
+            for id in ids where !isAllocatedSinceSweep(id) { n += 1; b &+= size }
+        }
         return (n, b)
     }
 

@@ -56,13 +56,17 @@ struct HeapBuilder {
 
         // Objects: slot i is allocated when i < freeindex or allocBits[i].
         let objs = HeapBuilder.enumerateObjects(spans: &spans, mem: mem)
-        let addresses = objs.addresses, objectSpans = objs.objectSpans, heapSpans = objs.heapSpans, fresh = objs.fresh
+        let heapSpans = objs.heapSpans, fresh = objs.fresh
         let unreadableBits = objs.unreadableBits
+        if objs.oversized > 0 {
+            w.append(Warning("\(objs.oversized) span(s) claim more than 65536 slots (no Go size class has): their objects were skipped"))
+        }
         if unreadableBits > 0 { w.append(Warning("allocation bits of \(unreadableBits) span(s) are unreadable: only slots below freeindex were counted")) }
-        guard addresses.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
+        guard objs.slotOf.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
 
         lap("spans and objects")
-        let index = ObjectIndex(spans: spans, heapSpans: heapSpans, objects: addresses)
+        let index = ObjectIndex(spans: spans, heapSpans: heapSpans, slotOf: objs.slotOf)
+        let objectCount = index.objectCount
         // Runtime types (for header objects, large objects, interfaces).
         let modules = try moduleTypeRanges(dwarf: dwarf, layouts: layouts)
         let types = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
@@ -83,7 +87,7 @@ struct HeapBuilder {
 
         // Roots.
         var roots = RootFinder(process: process, dwarf: dwarf, layouts: layouts, spans: spans, heapSpans: heapSpans,
-                               objects: addresses, index: index,
+                               index: index,
                                goroutines: goroutines, threadOf: Unwinder.threadFinder(core: core, m: layouts.m))
         roots.findAll(mheap: mheap)
         w += roots.warnings
@@ -95,29 +99,27 @@ struct HeapBuilder {
         let bits = try PointerBits(process: process, dwarf: dwarf, layouts: layouts, version: version, mheap: mheap, pageSize: pageSize)
         let scanTypes = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
                                               inProgress: process.globalAddress("runtime.inProgress")?.rawValue)
-        let finder = roots, objectSpanList = objectSpans, wantDominators = precomputing.contains(.retainedSizes)
+        let finder = roots, wantDominators = precomputing.contains(.retainedSizes)
         let greenTea = version.greenTea
         let graphWork = { () -> GraphResults in
             let clock = ContinuousClock()
             var r = GraphResults()
             var t = clock.now
-            var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, objects: addresses, index: index, types: scanTypes,
+            var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index, types: scanTypes,
                                          bits: bits, greenTea: greenTea)
             scanner.scan()
             r.unreadableSpans = scanner.unreadableSpans
             r.edgeStart = scanner.edgeStart
             r.edgeTargets = scanner.edgeTargets
-            r.scanWords = scanner.scanWords
             r.roots = finder.roots(edgeStart: r.edgeStart, edgeTargets: r.edgeTargets)
             r.times.append(("pointer scan", HeapBuilder.seconds(clock.now - t)))
             t = clock.now
-            let slotSizes = index.elemSize
-            let size: (Int) -> UInt64 = { slotSizes[Int(objectSpanList[$0])] }
-            r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: addresses.count, size: size)
+            let size: (Int) -> UInt64 = { index.elemSize[index.spanIndex(ofObject: $0)] }
+            r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
             r.times.append(("marking", HeapBuilder.seconds(clock.now - t)))
             guard wantDominators else { return r }
             t = clock.now
-            let tree = DominatorTree(nodeCount: addresses.count, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
+            let tree = DominatorTree(nodeCount: objectCount, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
             r.times.append(("dominator tree", HeapBuilder.seconds(clock.now - t)))
             t = clock.now
             r.retained = tree.retained(sizes: size)
@@ -129,7 +131,7 @@ struct HeapBuilder {
 
         // Types.
         var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
-                          objects: addresses, objectSpans: objectSpans, index: index, version: version, typesBase: modules.first?.types ?? 0)
+                          index: index, version: version, typesBase: modules.first?.types ?? 0)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
         typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures,
                   unnamedGlobalSlots: roots.roots.filter { $0.kind == .global && $0.name.hasPrefix("global 0x") }.map(\.slot))
@@ -139,11 +141,15 @@ struct HeapBuilder {
         if graph.unreadableSpans > 0 {
             w.append(Warning("\(graph.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
         }
-        let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index, objectAddresses: addresses, objectSpans: objectSpans,
+        let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index,
                     sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(), goroutines: goroutines,
-                    edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets, scanWords: graph.scanWords,
+                    edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
+                    rescan: PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index,
+                                           types: try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
+                                                                        inProgress: process.globalAddress("runtime.inProgress")?.rawValue),
+                                           bits: bits, greenTea: version.greenTea, countOnly: true),
                     roots: graph.roots, live: graph.marking ?? Heap.mark(roots: graph.roots, edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
-                                                                     objectCount: addresses.count) { index.elemSize[Int(objectSpans[$0])] },
+                                                                     objectCount: objectCount) { index.elemSize[index.spanIndex(ofObject: $0)] },
                     warnings: w)
         if let tree = graph.dominators { heap.analyses.dominators.withLock { $0 = tree } }
         if let r = graph.retained { heap.analyses.retained.withLock { $0 = r } }
@@ -156,10 +162,10 @@ struct HeapBuilder {
     /// Every allocated slot of the in-use spans, as object ids in address order: slot j of a span
     /// is allocated when j < freeindex or its allocation bit is set; one allocated below
     /// freeindex without the bit was allocated since the span was swept (`fresh`). Sets each
-    /// span's `firstObject` and `objectCount`. Counts first, then fills flat arrays of exactly
-    /// that size, 64 slots per step of the allocation bits.
+    /// span's `firstObject` and `objectCount`, and returns each object's slot number. Counts
+    /// first, then fills flat arrays of exactly that size, 64 slots per step of the allocation bits.
     static func enumerateObjects(spans: inout [Span], mem: AddressSpace)
-        -> (addresses: [UInt64], objectSpans: [Int32], heapSpans: [Int32], fresh: [UInt64], unreadableBits: Int) {
+        -> (slotOf: [UInt16], heapSpans: [Int32], fresh: [UInt64], unreadableBits: Int, oversized: Int) {
         /// Bit word k (slots 64k ..< 64k+64) of a span's allocation bits; missing bytes read as 0.
         @inline(__always) func bitWord(_ raw: UnsafeRawBufferPointer, _ k: Int) -> UInt64 {
             let o = k &* 8
@@ -175,67 +181,66 @@ struct HeapBuilder {
             (marked | lowMask(freeIndex &- k &* 64)) & lowMask(slots &- k &* 64)
         }
         var heapSpans: [Int32] = []
-        var unreadable = 0
+        var unreadable = 0, oversized = 0
         var total = 0
         // Pass 1: how many objects each span holds.
         for i in spans.indices where spans[i].state == .inUse {
             heapSpans.append(Int32(i))
             let n = Int(spans[i].slots), fi = min(Int(spans[i].freeIndex), n)
             var c = 0
-            do {
-                try mem.withBytes(at: Address(spans[i].allocBits), count: UInt64((n &+ 7) / 8)) { raw in
-                    for k in 0 ..< (n &+ 63) / 64 {
-                        c &+= allocWord(bitWord(raw, k), k, slots: n, freeIndex: fi).nonzeroBitCount
+            if n > 1 << 16 {
+                oversized &+= 1   // slot numbers are 16 bits; Go's largest count is 1024
+            } else {
+                do {
+                    try mem.withBytes(at: Address(spans[i].allocBits), count: UInt64((n &+ 7) / 8)) { raw in
+                        for k in 0 ..< (n &+ 63) / 64 {
+                            c &+= allocWord(bitWord(raw, k), k, slots: n, freeIndex: fi).nonzeroBitCount
+                        }
                     }
+                } catch {
+                    unreadable &+= 1
+                    c = fi
                 }
-            } catch {
-                unreadable &+= 1
-                c = fi
             }
             spans[i].firstObject = Int32(truncatingIfNeeded: total)
             spans[i].objectCount = Int32(truncatingIfNeeded: c)
             total &+= c
         }
-        guard total < Int(Int32.max) else { return ([], [], heapSpans, [], unreadable) }
-        // Pass 2: their addresses, spans and fresh bits.
+        guard total < Int(Int32.max) else { return ([], heapSpans, [], unreadable, oversized) }
+        // Pass 2: their slot numbers and fresh bits.
         var fresh = [UInt64](repeating: 0, count: (total &+ 63) / 64)
-        var objectSpans = [Int32](repeating: 0, count: total)
-        let addresses = [UInt64](unsafeUninitializedCapacity: total) { outBuffer, initialized in
+        let slotOf = [UInt16](unsafeUninitializedCapacity: total) { outBuffer, initialized in
             let out = outBuffer
-            objectSpans.withUnsafeMutableBufferPointer { spanBuffer in
-                let spanOf = spanBuffer
-                fresh.withUnsafeMutableBufferPointer { freshBuffer in
-                    let fresh = freshBuffer
-                    var id = 0
-                    for hs in heapSpans {
-                        let s = spans[Int(hs)]
-                        let n = Int(s.slots), fi = min(Int(s.freeIndex), n)
-                        let base = s.base, size = s.elemSize
-                        let end = id &+ Int(s.objectCount)
-                        func emit(_ raw: UnsafeRawBufferPointer?) {
-                            for k in 0 ..< (n &+ 63) / 64 {
-                                let marked = raw.map { bitWord($0, k) } ?? 0
-                                var alloc = allocWord(marked, k, slots: n, freeIndex: fi)
-                                let young = alloc & ~marked
-                                while alloc != 0, id < end {
-                                    let j = alloc.trailingZeroBitCount
-                                    alloc &= alloc &- 1
-                                    out[id] = base &+ UInt64(k &* 64 &+ j) &* size
-                                    spanOf[id] = hs
-                                    if (young >> UInt64(j)) & 1 != 0 { fresh[id >> 6] |= 1 << UInt64(id & 63) }
-                                    id &+= 1
-                                }
+            fresh.withUnsafeMutableBufferPointer { freshBuffer in
+                let fresh = freshBuffer
+                var id = 0
+                for hs in heapSpans {
+                    let s = spans[Int(hs)]
+                    let n = Int(s.slots), fi = min(Int(s.freeIndex), n)
+                    let end = id &+ Int(s.objectCount)
+                    func emit(_ raw: UnsafeRawBufferPointer?) {
+                        for k in 0 ..< (n &+ 63) / 64 {
+                            let marked = raw.map { bitWord($0, k) } ?? 0
+                            var alloc = allocWord(marked, k, slots: n, freeIndex: fi)
+                            let young = alloc & ~marked
+                            while alloc != 0, id < end {
+                                let j = alloc.trailingZeroBitCount
+                                alloc &= alloc &- 1
+                                out[id] = UInt16(truncatingIfNeeded: k &* 64 &+ j)
+                                if (young >> UInt64(j)) & 1 != 0 { fresh[id >> 6] |= 1 << UInt64(id & 63) }
+                                id &+= 1
                             }
                         }
-                        if (try? mem.withBytes(at: Address(s.allocBits), count: UInt64((n &+ 7) / 8), { emit($0) })) == nil { emit(nil) }
-                        // Bits that changed between the passes cannot happen (the core is read-only); pad if they did.
-                        while id < end { out[id] = base; spanOf[id] = hs; id &+= 1 }
                     }
-                    initialized = id
+                    if s.objectCount > 0,
+                       (try? mem.withBytes(at: Address(s.allocBits), count: UInt64((n &+ 7) / 8), { emit($0) })) == nil { emit(nil) }
+                    // Bits that changed between the passes cannot happen (the core is read-only); pad if they did.
+                    while id < end { out[id] = 0; id &+= 1 }
                 }
+                initialized = id
             }
         }
-        return (addresses, objectSpans, heapSpans, fresh, unreadable)
+        return (slotOf, heapSpans, fresh, unreadable, oversized)
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -243,7 +248,7 @@ struct HeapBuilder {
     /// What is computed beside typing, from the pointer graph alone.
     struct GraphResults {
         var unreadableSpans = 0
-        var edgeStart: [UInt32] = [], edgeTargets: [Int32] = [], scanWords: [UInt32] = []
+        var edgeStart: [UInt32] = [], edgeTargets: [Int32] = []
         var roots: [Root] = []
         var marking: Heap.Marking?
         var dominators: DominatorTree?

@@ -15,10 +15,12 @@ extension Heap {
     public func histogram(liveOnly: Bool = true) -> [HistogramRow] {
         var counts = [Int](repeating: 0, count: types.count + 1)
         var bytes = [UInt64](repeating: 0, count: types.count + 1)
-        for id in 0..<objectCount where !liveOnly || isLive(id) {
-            let t = Int(objectTypes[id]) + 1   // 0 = unknown
-            counts[t] += 1
-            bytes[t] &+= size(of: id)
+        forEachSpan { ids, size, _ in
+            for id in ids where !liveOnly || isLive(id) {
+                let t = Int(objectTypes[id]) + 1   // 0 = unknown
+                counts[t] += 1
+                bytes[t] &+= size
+            }
         }
         var rows: [HistogramRow] = []
         for i in 0..<counts.count where counts[i] > 0 {
@@ -34,12 +36,12 @@ extension Heap {
     /// Objects and bytes per size class (0 = large objects), ascending by class.
     public func sizeClassHistogram(liveOnly: Bool = true) -> [(sizeClass: Int, elemSize: UInt64, count: Int, bytes: UInt64)] {
         var counts = [Int](repeating: 0, count: 256), bytes = [UInt64](repeating: 0, count: 256), sizes = [UInt64](repeating: 0, count: 256)
-        for id in 0..<objectCount where !liveOnly || isLive(id) {
-            let s = span(of: id)
-            let c = Int(s.sizeClass)
-            counts[c] += 1
-            bytes[c] &+= s.elemSize
-            if c != 0 { sizes[c] = s.elemSize }
+        forEachSpan { ids, size, span in
+            let c = Int(spans[span].sizeClass)
+            let n = liveOnly ? ids.reduce(0) { $0 + (isLive($1) ? 1 : 0) } : ids.count
+            counts[c] += n
+            bytes[c] &+= UInt64(n) &* size
+            if c != 0, n > 0 { sizes[c] = size }
         }
         return (0..<256).filter { counts[$0] > 0 }.map { ($0, sizes[$0], counts[$0], bytes[$0]) }
     }

@@ -1,11 +1,21 @@
-/// Finds the object containing an address in O(1) for the common case: a page table maps each
-/// heap page to its span, one packed record per span gives the span's geometry, and the slot's
-/// object id is checked directly before falling back to a binary search within the span.
+/// The heap's objects and where they are.
 ///
-/// A lookup touches the page table and one span record (32 bytes, so at most two cache lines),
-/// and divides by the slot size with a multiplication.
+/// Objects are dense ids in address order; what identifies one is its span (found from the id
+/// through a sampled index: the span of every 64th id, then a short step forward) and its slot
+/// number in the span (2 bytes per object). Its address is computed, not stored.
+///
+/// The other way, the object containing an address is found in O(1) for the common case: a page
+/// table maps each heap page to its span, one packed record per span gives the span's geometry,
+/// and the slot's object id is checked directly before falling back to a binary search within
+/// the span. A lookup touches the page table and one span record (32 bytes, so at most two cache
+/// lines), and divides by the slot size with a multiplication.
 final class ObjectIndex: @unchecked Sendable {
-    let objects: [UInt64]
+    /// Per object: its slot number in its span.
+    let slotOf: [UInt16]
+    /// Per position in `sorted`: the first object id of that span; one more entry, the object count.
+    let heapFirst: [Int32]
+    /// Per block of 64 object ids: the position in `sorted` of the span holding the block's first id.
+    let blockPos: [Int32]
     /// The slot size of each span (by index into `spans`).
     let elemSize: [UInt64]
     /// Per span index: its geometry, packed.
@@ -31,9 +41,22 @@ final class ObjectIndex: @unchecked Sendable {
     /// The largest page table built: 2^26 entries (256 MiB), i.e. 512 GiB of address range.
     static let maxPages = 1 << 26
 
-    init(spans: [Span], heapSpans: [Int32], objects: [UInt64]) {
-        self.objects = objects
+    var objectCount: Int { slotOf.count }
+
+    init(spans: [Span], heapSpans: [Int32], slotOf: [UInt16]) {
+        self.slotOf = slotOf
         elemSize = spans.map(\.elemSize)
+        var firsts = heapSpans.map { spans[Int($0)].firstObject }
+        firsts.append(Int32(truncatingIfNeeded: slotOf.count))
+        heapFirst = firsts
+        var blocks = [Int32](repeating: 0, count: (slotOf.count &+ 63) / 64)
+        var p = 0
+        for b in blocks.indices {
+            let id = b &* 64
+            while p &+ 1 < firsts.count, Int(firsts[p &+ 1]) <= id { p &+= 1 }
+            blocks[b] = Int32(truncatingIfNeeded: p)
+        }
+        blockPos = blocks
         geometry = spans.map { s in
             let inUse = s.state == .inUse && s.objectCount > 0
             let dense = inUse && UInt32(s.objectCount) == s.slots
@@ -60,6 +83,21 @@ final class ObjectIndex: @unchecked Sendable {
         } else {
             pageSpan = []
         }
+    }
+
+    /// The index (into `spans`) of the span holding object `id` (0 ..< objectCount).
+    @inline(__always)
+    func spanIndex(ofObject id: Int) -> Int {
+        var p = Int(blockPos[id >> 6])
+        while Int(heapFirst[p &+ 1]) <= id { p &+= 1 }
+        return Int(sorted[p])
+    }
+
+    /// The slot address of object `id`.
+    @inline(__always)
+    func address(of id: Int) -> UInt64 {
+        let g = geometry[spanIndex(ofObject: id)]
+        return g.base &+ UInt64(slotOf[id]) &* g.elemSize
     }
 
     @inline(__always)
@@ -110,13 +148,14 @@ final class ObjectIndex: @unchecked Sendable {
         guard n > 0 else { return nil }
         // Fast path: every slot before this one is allocated.
         let guess = f &+ Int(slot)
-        if guess < f &+ n, objects[guess] == slotBase { return (guess, slotBase, s) }
+        let want = UInt16(truncatingIfNeeded: slot)
+        if guess < f &+ n, slotOf[guess] == want { return (guess, slotBase, s) }
         var l = f, h = min(guess, f &+ n)
         while l < h {
             let mid = (l &+ h) >> 1
-            let v = objects[mid]
-            if v == slotBase { return (mid, slotBase, s) }
-            if v < slotBase { l = mid &+ 1 } else { h = mid }
+            let v = slotOf[mid]
+            if v == want { return (mid, slotBase, s) }
+            if v < want { l = mid &+ 1 } else { h = mid }
         }
         return nil
     }

@@ -1,39 +1,43 @@
 import GoCore
 
 /// Finds every pointer from each heap object to another allocated object and lays the
-/// edges out as CSR arrays. Reads each span's memory once, without copying.
+/// edges out as CSR arrays; or (`countOnly`) counts the pointer words the GC scans in each
+/// object. Reads each span's memory once, without copying.
 struct PointerScanner {
     let mem: AddressSpace
     let spans: [Span]
     let heapSpans: [Int32]
     let index: ObjectIndex
-    let objects: [UInt64]
     let types: RuntimeTypeReader
     let bits: PointerBits
     let greenTea: Bool
+    let countOnly: Bool
 
     private(set) var edgeStart: [UInt32] = []
     private(set) var edgeTargets: [Int32] = []
-    /// Pointer words the GC scans in each object (pointing into the heap or not).
+    /// Pointer words the GC scans in each object (pointing into the heap or not), when `countOnly`.
     private(set) var scanWords: [UInt32] = []
     private(set) var unreadableSpans = 0
 
-    init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], objects: [UInt64], index: ObjectIndex, types: RuntimeTypeReader,
-         bits: PointerBits, greenTea: Bool) {
+    init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], index: ObjectIndex, types: RuntimeTypeReader,
+         bits: PointerBits, greenTea: Bool, countOnly: Bool = false) {
         self.mem = mem
         self.spans = spans
         self.heapSpans = heapSpans
-        self.objects = objects
         self.index = index
         self.types = types
         self.bits = bits
         self.greenTea = greenTea
+        self.countOnly = countOnly
     }
 
     mutating func scan() {
-        edgeStart.reserveCapacity(objects.count + 1)
-        scanWords = [UInt32](repeating: 0, count: objects.count)
-        edgeTargets.reserveCapacity(objects.count * 2)
+        if countOnly {
+            scanWords = [UInt32](repeating: 0, count: index.objectCount)
+        } else {
+            edgeStart.reserveCapacity(index.objectCount + 1)
+            edgeTargets.reserveCapacity(index.objectCount * 2)
+        }
         for hs in heapSpans {
             let s = spans[Int(hs)]
             guard s.objectCount > 0 else { continue }
@@ -69,7 +73,7 @@ struct PointerScanner {
             } else if !s.isLarge {
                 for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
                     edgeStart.append(UInt32(edgeTargets.count))
-                    let off = Int(objects[id] &- s.base)
+                    let off = Int(index.slotOf[id]) &* Int(s.elemSize)
                     let typ = raw.loadUnaligned(fromByteOffset: off, as: UInt64.self)
                     guard typ != 0, let rt = types.type(at: typ) else { continue }
                     tile(raw, from: off + 8, to: off + Int(s.elemSize), rt, object: id)
@@ -86,17 +90,17 @@ struct PointerScanner {
     /// Objects whose pointer bits are a bitmap over the span's words (bit k = word k).
     private mutating func scanBitmapped(_ s: Span, _ raw: UnsafeRawBufferPointer, _ bm: UnsafeRawBufferPointer) {
         let words = Int(s.elemSize / 8)
+        let slotOf = index.slotOf
         for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
             edgeStart.append(UInt32(edgeTargets.count))
-            let off = Int(objects[id] &- s.base)
+            let off = Int(slotOf[id]) &* Int(s.elemSize)
             let w0 = off / 8
             for k in 0..<words {
                 let bit = w0 + k
                 guard bit >> 3 < bm.count, (bm[bit >> 3] >> UInt8(bit & 7)) & 1 == 1 else { continue }
                 let o = off + k * 8
                 guard o + 8 <= raw.count else { break }
-                scanWords[id] &+= 1
-                target(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+                found(id, raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
             }
         }
     }
@@ -110,15 +114,16 @@ struct PointerScanner {
             for w in rt.pointerWords {
                 let o = e + Int(w) * 8
                 guard o + 8 <= to, o + 8 <= raw.count else { break }
-                scanWords[id] &+= 1
-                target(raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+                found(id, raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
             }
             e += stride
         }
     }
 
+    /// A pointer word `v` of object `id`.
     @inline(__always)
-    private mutating func target(_ v: UInt64) {
+    private mutating func found(_ id: Int, _ v: UInt64) {
+        if countOnly { scanWords[id] &+= 1; return }
         guard let t = index.object(containing: v) else { return }
         edgeTargets.append(Int32(t))
     }

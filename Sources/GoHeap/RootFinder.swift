@@ -10,7 +10,6 @@ struct RootFinder {
     let spans: [Span]
     let heapSpans: [Int32]
     let index: ObjectIndex
-    let objects: [UInt64]
     var roots: [Root] = []
     /// Objects with a finalizer: what each points to is a root, found once the pointer graph is
     /// known (`roots(edgeStart:edgeTargets:)`); `at` is where in `roots` those roots go.
@@ -24,7 +23,7 @@ struct RootFinder {
     let namer: GlobalNamer
 
     init(process: Process, dwarf: DWARFFile, layouts: RuntimeLayouts, spans: [Span], heapSpans: [Int32],
-         objects: [UInt64], index: ObjectIndex, goroutines: [Goroutine],
+         index: ObjectIndex, goroutines: [Goroutine],
          threadOf: @escaping (Goroutine) -> Thread?) {
         self.goroutines = goroutines
         self.threadOf = threadOf
@@ -33,7 +32,6 @@ struct RootFinder {
         self.layouts = layouts
         self.spans = spans
         self.heapSpans = heapSpans
-        self.objects = objects
         self.index = index
         self.namer = GlobalNamer(dwarf: dwarf, bias: process.core.loadBias)
     }

@@ -21,8 +21,6 @@ struct Typer {
     let spans: [Span]
     let heapSpans: [Int32]
     let index: ObjectIndex
-    let objects: [UInt64]
-    let objectSpans: [Int32]
     /// Per span index: bytes of allocation header before each Go value, and the value's size.
     let spanDataOffset: [UInt64]
     let spanDataSize: [UInt64]
@@ -71,15 +69,13 @@ struct Typer {
     static let stringType = HeapType(name: "string", dwarf: nil, count: 0)
 
     init(process: Process, dwarf: DWARFFile, runtimeTypes: RuntimeTypeReader, spans: [Span], heapSpans: [Int32],
-         objects: [UInt64], objectSpans: [Int32], index: ObjectIndex, version: GoVersion, typesBase: UInt64) {
+         index: ObjectIndex, version: GoVersion, typesBase: UInt64) {
         self.index = index
         self.dwarf = dwarf
         self.mem = process.core.memory
         self.runtimeTypes = runtimeTypes
         self.spans = spans
         self.heapSpans = heapSpans
-        self.objects = objects
-        self.objectSpans = objectSpans
         let headerBytes: (Span) -> UInt64 = { s in version.allocationHeaders && !s.noscan && !s.isLarge && s.elemSize > 512 ? 8 : 0 }
         spanDataOffset = spans.map(headerBytes)
         spanDataSize = spans.map { s in
@@ -89,8 +85,8 @@ struct Typer {
         self.typesBase = typesBase
         self.bias = process.core.loadBias
         self.core = process.core
-        conf = [UInt8](repeating: 0, count: objects.count)
-        types = [Int32](repeating: -1, count: objects.count)
+        conf = [UInt8](repeating: 0, count: index.objectCount)
+        types = [Int32](repeating: -1, count: index.objectCount)
         singleByDWARF = [Int32](repeating: -1, count: dwarf.types.count)
         pointerful = [Int8](repeating: -1, count: dwarf.types.count)
         let n = dwarf.types.count
@@ -125,11 +121,11 @@ struct Typer {
     /// The largest number of heap types the state word can name.
     static let maxHeapTypes = (1 << 24) - 2
     var typedCount: Int { types.reduce(0) { $0 &+ ($1 >= 0 ? 1 : 0) } }
-    @inline(__always) func span(_ id: Int) -> Span { spans[Int(objectSpans[id])] }
+    @inline(__always) func span(_ id: Int) -> Span { spans[index.spanIndex(ofObject: id)] }
     /// Where the Go value starts: after the 8-byte type header for header objects.
-    @inline(__always) func dataStart(_ id: Int) -> UInt64 { objects[id] &+ spanDataOffset[Int(objectSpans[id])] }
+    @inline(__always) func dataStart(_ id: Int) -> UInt64 { index.address(of: id) &+ spanDataOffset[index.spanIndex(ofObject: id)] }
     /// The Go value's size: the slot less its header, or a large object's requested size.
-    @inline(__always) func dataSize(_ id: Int) -> UInt64 { spanDataSize[Int(objectSpans[id])] }
+    @inline(__always) func dataSize(_ id: Int) -> UInt64 { spanDataSize[index.spanIndex(ofObject: id)] }
 
     // MARK: type table
 
@@ -299,7 +295,7 @@ struct Typer {
                 if s.largeType != 0 { seedRuntime(Int(s.firstObject), typeAddress: s.largeType, s) }
             } else if s.elemSize > 512 {
                 for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
-                    if let t = try? mem.read(UInt64.self, at: Address(objects[id])), t != 0 { seedRuntime(id, typeAddress: t, s) }
+                    if let t = try? mem.read(UInt64.self, at: Address(index.address(of: id))), t != 0 { seedRuntime(id, typeAddress: t, s) }
                 }
             }
         }
@@ -376,7 +372,7 @@ struct Typer {
     mutating func sniffInterfaces() -> Int {
         let typed = typedCount
         let typeRange = runtimeTypes.modules.first.map { $0.types ..< $0.etypes } ?? 0 ..< 0
-        for id in 0..<objects.count where types[id] < 0 {
+        for id in 0..<index.objectCount where types[id] < 0 {
             let s = span(id)
             if s.noscan { continue }
             let start = dataStart(id)
