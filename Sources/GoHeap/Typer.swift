@@ -185,8 +185,7 @@ struct Typer {
         }
         guard index >= 0 else { return }
         setState(id, type: index, confidence: max(c, current) | (explicit ? Typer.explicitCount : 0))
-        prefetch(p)
-        work.append(p)
+        work.append(p)   // to be walked (`drain` prefetches its memory a few steps ahead)
     }
 
     /// The heap type `[n]t`, made once per (t, n) without building its name again.

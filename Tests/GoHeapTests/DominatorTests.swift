@@ -340,6 +340,22 @@ struct DominatorTests {
         #expect(none.idom == [-1, -2])
     }
 
+    /// Pendant leaves (no out-edges, one in-edge, not a root) skip the search and get their one
+    /// predecessor as immediate dominator; a leaf with two in-edges, a leaf that is a root and a
+    /// leaf only an unreachable node points to are each handled as such.
+    @Test("pendant leaves")
+    func pendantLeaves() {
+        let graph = TestGraph(8, [(0, 1), (0, 2), (1, 3), (2, 4), (1, 4), (0, 5), (6, 7)], roots: [0, 5])
+        let tree = graph.tree()
+        #expect(tree.idom == [-1, 0, 0, 1, 0, -1, -2, -2])
+        #expect(tree.idom == BruteForce(graph).idom)
+        #expect(tree.reachableCount == 6)
+        // Each pendant leaf comes right after its predecessor.
+        if let i = tree.preorder.firstIndex(of: 1) { #expect(tree.preorder[i + 1] == 3) }
+        let (bytes, counts) = tree.retained { _ in 8 }
+        #expect(counts[1] == 2 && bytes[1] == 16 && counts[0] == 5 && counts[7] == 0)
+    }
+
     /// 200,000 nodes deep, with back edges to the start so path compression walks long paths:
     /// no recursion anywhere.
     @Test("a deep chain with back edges")
