@@ -48,11 +48,11 @@ do {
     t = clock.now
     var objects = 0
     if top {
-        let (bytes, _) = heap.retainedSizes()
+        let retained = heap.retainedSizes()
         // The top list: the 25 objects that retain the most.
         var best: [(UInt64, Int)] = []
         for id in 0..<heap.objectCount where heap.isLive(id) {
-            let b = bytes[id]
+            let b = retained.bytes(of: id)
             if best.count < 25 || b > best[best.count - 1].0 {
                 best.append((b, id))
                 best.sort { $0.0 > $1.0 }

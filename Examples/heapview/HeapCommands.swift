@@ -119,7 +119,8 @@ struct Top: ParsableCommand {
     func run() throws {
         let (_, heap) = try options.openHeap(precomputing: .retainedSizes)
         let progress = Progress("building the dominator tree")
-        let (bytes, counts) = heap.retainedSizes()
+        let retained = heap.retainedSizes()
+        let counts = retained.counts
         progress.finish()
         if by == .type {
             let rows = heap.retainedByType().prefix(max(0, top))
@@ -136,10 +137,10 @@ struct Top: ParsableCommand {
         // ArgumentParser property costs a generic metadata lookup.)
         let top = max(0, self.top)
         var best: [(Int, UInt64)] = []
-        for id in 0..<heap.objectCount where bytes[id] > 0 {
-            if best.count < top { best.append((id, bytes[id])); if best.count == top { best.sort { $0.1 > $1.1 } }; continue }
-            guard let last = best.last, bytes[id] > last.1 else { continue }
-            best[best.count - 1] = (id, bytes[id])
+        for id in 0..<heap.objectCount where retained.bytes(of: id) > 0 {
+            if best.count < top { best.append((id, retained.bytes(of: id))); if best.count == top { best.sort { $0.1 > $1.1 } }; continue }
+            guard let last = best.last, retained.bytes(of: id) > last.1 else { continue }
+            best[best.count - 1] = (id, retained.bytes(of: id))
             var i = best.count - 1
             while i > 0, best[i - 1].1 < best[i].1 { best.swapAt(i, i - 1); i -= 1 }
         }

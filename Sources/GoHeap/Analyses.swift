@@ -18,10 +18,39 @@ public struct HeapPath: Sendable {
     public let steps: [PathStep]
 }
 
+/// Retained bytes and retained object counts of every object (see `Heap.retainedSizes()`).
+///
+/// Slot sizes are multiples of 8, so while the live heap is under 32 GiB every retained size
+/// is kept as a 32-bit count of 8-byte units: 4 bytes per object instead of 8.
+public struct RetainedSizes: Sendable {
+    private let units: [UInt32]
+    private let wide: [UInt64]
+    /// Retained object count, by object id (0 for unreachable objects).
+    public let counts: [UInt32]
+
+    init(tree: DominatorTree, liveBytes: UInt64, size: (Int) -> UInt64) {
+        if liveBytes / 8 < UInt64(UInt32.max) {
+            (units, counts) = tree.retained(as: UInt32.self) { size($0) / 8 }
+            wide = []
+        } else {
+            (wide, counts) = tree.retained(as: UInt64.self, sizes: size)
+            units = []
+        }
+    }
+
+    /// Retained bytes of object `id` (0 for unreachable objects).
+    @inline(__always) public func bytes(of id: Int) -> UInt64 {
+        wide.isEmpty ? UInt64(units[id]) &* 8 : wide[id]
+    }
+
+    /// The number of objects.
+    public var count: Int { counts.count }
+}
+
 /// The analyses built lazily over a heap, once each.
 final class AnalysisCache: @unchecked Sendable {
     let dominators = Mutex<DominatorTree?>(nil)
-    let retained = Mutex<(bytes: [UInt64], counts: [UInt32])?>(nil)
+    let retained = Mutex<RetainedSizes?>(nil)
     let reverse = Mutex<(start: [UInt32], sources: [Int32])?>(nil)
 }
 
@@ -38,10 +67,9 @@ extension Heap {
     }
 
     /// Retained bytes and retained object count of every object: what would be freed with it.
-    public func retainedSizes() -> (bytes: [UInt64], counts: [UInt32]) {
+    public func retainedSizes() -> RetainedSizes {
         if let r = analyses.retained.withLock({ $0 }) { return r }
-        let tree = dominators()
-        let r = tree.retained { self.size(of: $0) }
+        let r = RetainedSizes(tree: dominators(), liveBytes: liveBytes) { self.size(of: $0) }
         analyses.retained.withLock { $0 = r }
         return r
     }
@@ -50,7 +78,7 @@ extension Heap {
     /// object of the same type, and the bytes they retain (so nested instances are not counted twice).
     public func retainedByType() -> [(type: String, objects: Int, retainedBytes: UInt64)] {
         let tree = dominators()
-        let (bytes, _) = retainedSizes()
+        let retained = retainedSizes()
         let kids = tree.children()
         var active = [Int32](repeating: 0, count: types.count + 1)
         var count = [Int](repeating: 0, count: types.count + 1)
@@ -60,7 +88,7 @@ extension Heap {
         while let (n, entered) = stack.popLast() {
             let t = Int(objectTypes[Int(n)]) + 1
             if entered { active[t] -= 1; continue }
-            if active[t] == 0 { count[t] += 1; total[t] &+= bytes[Int(n)] }
+            if active[t] == 0 { count[t] += 1; total[t] &+= retained.bytes(of: Int(n)) }
             active[t] += 1
             stack.append((n, true))
             for c in kids.nodes[Int(kids.start[Int(n)]) ..< Int(kids.start[Int(n) + 1])] { stack.append((c, false)) }

@@ -37,8 +37,8 @@
 ///    per node, and a stack of 8-byte (node, parent number) pairs: at most one per edge and per
 ///    root, in practice a few thousand entries for millions of nodes (the largest fan-out).
 /// 2. Predecessor lists in preorder numbers, grouped by target (`preds`, 4 bytes per edge from a
-///    reachable node and per root) by a counting sort keyed by node id (`offsets`, 4 bytes per
-///    node, 8 beyond 2³² edges), so that edges are read in order. Instead of a start array, the
+///    reachable node and per root) by a counting sort keyed by preorder number (`offsets`, 4
+///    bytes per vertex, 8 beyond 2³² edges), so that edges are read in order. Instead of a start array, the
 ///    first entry of each group carries the high bit; every group is non-empty since it holds
 ///    the edge from the DFS parent. `pre` and `offsets` are dropped after this step.
 /// 3. Semidominators in reverse preorder with `ancestor` (the compressed forest, initially the
@@ -122,13 +122,19 @@ public struct DominatorTree: Sendable {
     ///   order. Sums wrap on overflow.
     /// - Returns: Retained bytes and retained node counts, indexed by node.
     public func retained(sizes: (Int) -> UInt64) -> (bytes: [UInt64], counts: [UInt32]) {
-        var bytes = [UInt64](repeating: 0, count: idom.count)
+        retained(as: UInt64.self, sizes: sizes)
+    }
+
+    /// `retained(sizes:)` summed in `Sum` (wrapping), for callers that know the sums fit a
+    /// narrower type; `sizes` are truncated to it.
+    func retained<Sum: FixedWidthInteger & UnsignedInteger>(as: Sum.Type, sizes: (Int) -> UInt64) -> (bytes: [Sum], counts: [UInt32]) {
+        var bytes = [Sum](repeating: 0, count: idom.count)
         var counts = [UInt32](repeating: 0, count: idom.count)
         bytes.withUnsafeMutableBufferPointer { bytes in
             counts.withUnsafeMutableBufferPointer { counts in
                 idom.withUnsafeBufferPointer { idom in
                     for node in 0 ..< idom.count where idom[node] != Self.unreachable {
-                        bytes[node] = sizes(node)
+                        bytes[node] = Sum(truncatingIfNeeded: sizes(node))
                         counts[node] = 1
                     }
                     // Dominators precede what they dominate in preorder, so a reverse walk
@@ -263,13 +269,11 @@ extension DominatorTree {
                 total += max(graph.end(of: node) - graph.begin(of: node), 0)
             }
             var preds = pre.withUnsafeBufferPointer { pre in
-                vertex.withUnsafeBufferPointer { vertex in
-                    pendant.withUnsafeBufferPointer { pendant in
-                        if wideOffsets || total > Int(UInt32.max) {
-                            predecessorGroups(graph, roots: roots, r: r, pre: pre, vertex: vertex, pendant: pendant, offset: UInt64.self)
-                        } else {
-                            predecessorGroups(graph, roots: roots, r: r, pre: pre, vertex: vertex, pendant: pendant, offset: UInt32.self)
-                        }
+                pendant.withUnsafeBufferPointer { pendant in
+                    if wideOffsets || total > Int(UInt32.max) {
+                        predecessorGroups(graph, roots: roots, r: r, pre: pre, pendant: pendant, offset: UInt64.self)
+                    } else {
+                        predecessorGroups(graph, roots: roots, r: r, pre: pre, pendant: pendant, offset: UInt32.self)
                     }
                 }
             }
@@ -429,34 +433,35 @@ extension DominatorTree {
         /// follows preorder.
         static func predecessorGroups<Offset: FixedWidthInteger & UnsignedInteger>(
             _ graph: CSRView, roots: UnsafeBufferPointer<Int32>, r: Int,
-            pre: UnsafeBufferPointer<Int32>, vertex: UnsafeBufferPointer<Int32>, pendant: UnsafeBufferPointer<UInt64>,
+            pre: UnsafeBufferPointer<Int32>, pendant: UnsafeBufferPointer<UInt64>,
             offset: Offset.Type
         ) -> [UInt32] {
             let targets = graph.edgeTargets
-            // In-degree of each node, then the end of its group, then its group's start.
-            var offsets = [Offset](repeating: 0, count: graph.nodeLimit)
+            // By preorder number: the in-degree of each vertex, then the end of its group, then
+            // its group's start.
+            var offsets = [Offset](repeating: 0, count: r + 1)
             return offsets.withUnsafeMutableBufferPointer { offsets in
-                // Every valid target of a reachable node is reachable.
-                for root in roots where graph.isNode(root) { offsets[Int(root)] &+= 1 }
+                // Every valid target of a reachable node is reachable, so has a number.
+                @inline(__always) func number(_ node: Int32) -> Int { Int(pre[Int(node)]) }
+                for root in roots where graph.isNode(root) { offsets[number(root)] &+= 1 }
                 for node in 0 ..< graph.edgeNodes where pre[node] != 0 {
                     var e = graph.begin(of: node)
                     let end = graph.end(of: node)
                     while e < end {
                         let t = targets[e]
-                        if graph.isNode(t), !isSet(pendant, Int(t)) { offsets[Int(t)] &+= 1 }
+                        if graph.isNode(t), !isSet(pendant, Int(t)) { offsets[number(t)] &+= 1 }
                         e += 1
                     }
                 }
                 var total: Offset = 0
                 for w in stride(from: 1, through: r, by: 1) {
-                    let node = Int(vertex[w])
-                    total &+= offsets[node]
-                    offsets[node] = total
+                    total &+= offsets[w]
+                    offsets[w] = total
                 }
                 // Fill backwards from each end, which leaves each offset at its group's start.
                 return [UInt32](unsafeUninitializedCapacity: Int(total)) { preds, initialized in
                     for root in roots where graph.isNode(root) {
-                        let w = Int(root)
+                        let w = number(root)
                         offsets[w] &-= 1
                         preds[Int(offsets[w])] = 0
                     }
@@ -468,7 +473,7 @@ extension DominatorTree {
                         while e < end {
                             let t = targets[e]
                             if graph.isNode(t), !isSet(pendant, Int(t)) {
-                                let w = Int(t)
+                                let w = number(t)
                                 offsets[w] &-= 1
                                 preds[Int(offsets[w])] = UInt32(bitPattern: v)
                             }
@@ -476,7 +481,7 @@ extension DominatorTree {
                         }
                     }
                     for w in stride(from: 1, through: r, by: 1) {
-                        preds[Int(offsets[Int(vertex[w])])] |= groupHead
+                        preds[Int(offsets[w])] |= groupHead
                     }
                     initialized = Int(total)
                 }

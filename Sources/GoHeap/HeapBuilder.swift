@@ -122,7 +122,7 @@ struct HeapBuilder {
             let tree = DominatorTree(nodeCount: objectCount, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
             r.times.append(("dominator tree", HeapBuilder.seconds(clock.now - t)))
             t = clock.now
-            r.retained = tree.retained(sizes: size)
+            r.retained = RetainedSizes(tree: tree, liveBytes: r.marking?.bytes ?? UInt64.max, size: size)
             r.times.append(("retained sizes", HeapBuilder.seconds(clock.now - t)))
             r.dominators = tree
             return r
@@ -252,7 +252,7 @@ struct HeapBuilder {
         var roots: [Root] = []
         var marking: Heap.Marking?
         var dominators: DominatorTree?
-        var retained: (bytes: [UInt64], counts: [UInt32])?
+        var retained: RetainedSizes?
         var times: [(String, Double)] = []
     }
 
