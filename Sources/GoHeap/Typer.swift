@@ -36,7 +36,9 @@ struct Typer {
     /// Per object: its heap type's index, -1 when untyped.
     private var types: [Int32]
     /// Data addresses of objects whose type is new and whose values are still to be walked.
-    private var work: [UInt64] = []
+    private var work: [WorkItem] = []
+    /// An object to walk: where its Go value starts, and its id (so it is not looked up again).
+    struct WorkItem { var p: UInt64; var id: Int }
     private var stringTypeIndex: Int32 = -1
     private var arrays: [ArrayKey: Int32] = [:]
     private var singleByDWARF: [Int32]
@@ -63,6 +65,12 @@ struct Typer {
     private var infoFieldEnd: [Int32]
     private var fieldOffsets: [UInt64] = []
     private var fieldTypes: [Int32] = []
+    /// A struct's walk, flattened: its pointer-holding leaves (pointer, slice, string, interface
+    /// fields, through nested structs and small arrays) in field order, each with its offset,
+    /// shape, type (the element type for pointers and slices) and nesting depth. Per DWARF type:
+    /// the range in the leaf arrays, start -1 until computed, -2 when it is not flattened.
+    private var leafStart: [Int32], leafEnd: [Int32]
+    private var leafOffset: [UInt64] = [], leafShape: [ShapeKind] = [], leafType: [Int32] = [], leafDepth: [UInt8] = []
     private var infoName: [String]
     private let itabType: UInt64
     private let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
@@ -100,6 +108,8 @@ struct Typer {
         infoFieldStart = [Int32](repeating: 0, count: n)
         infoFieldEnd = [Int32](repeating: 0, count: n)
         infoName = [String](repeating: "", count: n)
+        leafStart = [Int32](repeating: -1, count: n)
+        leafEnd = [Int32](repeating: -1, count: n)
         let itab = (try? StructLayout(dwarf, "internal/abi.ITab")) ?? (try? StructLayout(dwarf, "runtime.itab"))
         itabType = (try? itab?.offset("Type")) ?? (try? itab?.offset("_type")) ?? 8
         let hchan = try? StructLayout(dwarf, "runtime.hchan")
@@ -185,7 +195,7 @@ struct Typer {
         }
         guard index >= 0 else { return }
         setState(id, type: index, confidence: max(c, current) | (explicit ? Typer.explicitCount : 0))
-        work.append(p)   // to be walked (`drain` prefetches its memory a few steps ahead)
+        work.append(WorkItem(p: p, id: id))   // to be walked (`drain` prefetches its memory a few steps ahead)
     }
 
     /// The heap type `[n]t`, made once per (t, n) without building its name again.
@@ -451,39 +461,41 @@ struct Typer {
     /// one is walked; the order stays deterministic.
     mutating func drain() {
         var steps = 0
-        var ring = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-                    UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var ring = (WorkItem(p: 0, id: 0), WorkItem(p: 0, id: 0), WorkItem(p: 0, id: 0), WorkItem(p: 0, id: 0),
+                    WorkItem(p: 0, id: 0), WorkItem(p: 0, id: 0), WorkItem(p: 0, id: 0), WorkItem(p: 0, id: 0))
+        let stride = MemoryLayout<WorkItem>.stride
         var head = 0, count = 0
         while steps < 1 << 31 {
             while count < 8, let q = work.popLast() {
-                prefetch(q)
-                withUnsafeMutableBytes(of: &ring) { $0.storeBytes(of: q, toByteOffset: ((head &+ count) & 15) &* 8, as: UInt64.self) }
+                prefetch(q.p)
+                withUnsafeMutableBytes(of: &ring) { $0.storeBytes(of: q, toByteOffset: ((head &+ count) & 7) &* stride, as: WorkItem.self) }
                 count &+= 1
             }
             guard count > 0 else { break }
-            let p = withUnsafeBytes(of: &ring) { $0.load(fromByteOffset: head &* 8, as: UInt64.self) }
-            head = (head &+ 1) & 15
+            let item = withUnsafeBytes(of: &ring) { $0.load(fromByteOffset: head &* stride, as: WorkItem.self) }
+            head = (head &+ 1) & 7
             count &-= 1
             steps += 1
-            guard let (id, _, sp) = index.locate(p) else { continue }
+            let p = item.p, id = item.id
             let ti = Int(types[id])
             let c = conf[id] & 0x7f
             guard ti >= 0 else { continue }
             guard htDwarf[ti] >= 0 else {
-                if htRuntime[ti] != 0 { runtimeStruct(id, spans[sp], heapTypes[ti], c) }
+                if htRuntime[ti] != 0 { runtimeStruct(id, span(id), heapTypes[ti], c) }
                 continue
             }
             let t = TypeID(rawValue: htDwarf[ti])
             let ii = ensureInfo(t)
-            if infoFlags[ii] & TypeFlags.isFunc != 0 { closure(id, spans[sp], c); continue }
+            if infoFlags[ii] & TypeFlags.isFunc != 0 { closure(id, span(id), c); continue }
             if !infoIsWalkable(ii) { continue }
-            let stride = infoSize[ii]
+            let size = infoSize[ii]
             let n = max(htCount[ti], 1)
-            guard stride > 0 || n == 1 else { continue }
+            if n == 1 { visit(p, t, c, depth: 0); continue }
+            guard size > 0, let (_, _, sp) = index.locate(p) else { continue }
             let limit = p &+ spanDataSize[sp]
             var k: UInt64 = 0
-            while k < n, p &+ k &* stride < limit {
-                visit(p &+ k &* stride, t, c, depth: 0)
+            while k < n, p &+ k &* size < limit {
+                visit(p &+ k &* size, t, c, depth: 0)
                 k += 1
             }
         }
@@ -602,13 +614,91 @@ struct Typer {
             default: if !unsafeIdioms(a, r, c) { visitFields(a, i, c, depth) }
             }
         case .structure:
-            visitFields(a, i, c, depth)
+            if leafStart[i] == -1 { flatten(i) }
+            if leafStart[i] >= 0 { visitLeaves(a, i, c, depth) } else { visitFields(a, i, c, depth) }
         case .array:
             let e = TypeID(rawValue: infoElem[i]), n = infoCount[i], stride = infoStride[i]
             var k: UInt64 = 0
             while k < n { visit(a &+ k &* stride, e, c, depth: depth + 1); k += 1 }
         case .none:
             break
+        }
+    }
+
+    /// `visitFields` over the flattened leaves of struct `i`: the same assignments in the same
+    /// order, without a call per nesting level.
+    mutating func visitLeaves(_ a: UInt64, _ i: Int, _ c: UInt8, _ depth: Int) {
+        let child = c > 1 ? c - 1 : 1
+        var l = Int(leafStart[i])
+        let e = Int(leafEnd[i])
+        while l < e {
+            let at = a &+ leafOffset[l], d = depth &+ Int(leafDepth[l])
+            let lt = leafType[l]
+            l += 1
+            guard d < 24 else { continue }
+            switch leafShape[l &- 1] {
+            case .pointer:
+                assign(word(at), TypeID(rawValue: lt), count: nil, confidence: child)
+            case .slice:
+                let cap = word(at &+ 16)
+                if cap > 0, cap < 1 << 40 { assign(word(at), TypeID(rawValue: lt), count: cap, confidence: c, array: true) }
+            case .string:
+                assignString(word(at), len: word(at &+ 8), confidence: c)
+            case .eface, .iface:
+                var typ = word(at)
+                if leafShape[l &- 1] == .iface, typ != 0 { typ = word(typ &+ itabType) }
+                interfaceValue(typ: typ, data: word(at &+ 8))
+            default:
+                visit(at, TypeID(rawValue: lt), c, depth: d)
+            }
+        }
+    }
+
+    /// Computes the flattened leaves of struct `i` (see `leafStart`); structs nested deeper than
+    /// 8 levels or with more than 64 leaves keep the field-by-field walk.
+    mutating func flatten(_ i: Int) {
+        let start = leafOffset.count
+        var ok = true
+        func add(_ t: TypeID, _ off: UInt64, _ level: Int) {
+            guard ok else { return }
+            guard level <= 8, leafOffset.count - start < 64 else { ok = false; return }
+            let j = ensureInfo(t)
+            switch infoShape[j] {
+            case .none:
+                return
+            case .pointer, .slice:
+                leafOffset.append(off); leafShape.append(infoShape[j]); leafType.append(infoElem[j]); leafDepth.append(UInt8(level))
+            case .string, .eface, .iface:
+                leafOffset.append(off); leafShape.append(infoShape[j]); leafType.append(-1); leafDepth.append(UInt8(level))
+            case .structure:
+                var f = Int(infoFieldStart[j])
+                let e = Int(infoFieldEnd[j])
+                while f < e, ok {
+                    add(TypeID(rawValue: fieldTypes[f]), off &+ fieldOffsets[f], level + 1)
+                    f += 1
+                }
+            case .array where infoCount[j] <= 8:
+                for k in 0 ..< infoCount[j] where ok { add(TypeID(rawValue: infoElem[j]), off &+ k &* infoStride[j], level + 1) }
+            default:
+                // Maps, channels, funcs, runtime idioms, larger arrays: walked by `visit`.
+                leafOffset.append(off); leafShape.append(.none); leafType.append(t.rawValue); leafDepth.append(UInt8(level))
+            }
+        }
+        var f = Int(infoFieldStart[i])
+        let e = Int(infoFieldEnd[i])
+        while f < e, ok {
+            add(TypeID(rawValue: fieldTypes[f]), fieldOffsets[f], 1)
+            f += 1
+        }
+        if ok {
+            leafStart[i] = Int32(start)
+            leafEnd[i] = Int32(leafOffset.count)
+        } else {
+            leafOffset.removeLast(leafOffset.count - start)
+            leafShape.removeLast(leafShape.count - start)
+            leafType.removeLast(leafType.count - start)
+            leafDepth.removeLast(leafDepth.count - start)
+            leafStart[i] = -2
         }
     }
 
