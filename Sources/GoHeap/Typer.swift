@@ -54,6 +54,8 @@ struct Typer {
     /// per-object hot path touches no reference-counted storage.
     private var infoFlags: [UInt8]          // see TypeFlags
     private var infoSize: [UInt64]
+    /// The size DWARF gives the type itself (`infoSize` is that of the type behind typedefs).
+    private var infoOwnSize: [UInt64]
     private var infoShape: [ShapeKind]
     /// For map and chan types: the header type the value points to (`hash<K,V>`, `map<K,V>`,
     /// `hchan<T>`), -1 none; `infoElem` holds a chan's element type.
@@ -100,6 +102,7 @@ struct Typer {
         let n = dwarf.types.count
         infoFlags = [UInt8](repeating: 0, count: n)
         infoSize = [UInt64](repeating: 0, count: n)
+        infoOwnSize = [UInt64](repeating: 0, count: n)
         infoShape = [ShapeKind](repeating: .none, count: n)
         infoHeader = [Int32](repeating: -1, count: n)
         infoElem = [Int32](repeating: -1, count: n)
@@ -271,17 +274,21 @@ struct Typer {
     /// or one of the typed views Go's DWARF synthesises of runtime internals (`hash<K,V>`,
     /// `bucket<K,V>`, `map<K,V>`, `table<K,V>`, `hchan<T>`, and pointers to them) replacing the
     /// runtime's generic type of the same size.
-    func refines(_ t: TypeID?, _ current: Int32, explicit: Bool, currentExplicit: Bool) -> Bool {
+    /// Called for every offer that does not beat the current confidence, so it reads flat
+    /// per-type arrays only.
+    mutating func refines(_ t: TypeID?, _ current: Int32, explicit: Bool, currentExplicit: Bool) -> Bool {
         guard let t, current >= 0 else { return false }
-        let ht = heapTypes[Int(current)]
-        guard let cur = ht.dwarf else {
+        let cur = htDwarf[Int(current)]
+        guard cur >= 0 else {
             // A runtime type DWARF lacks ("map.bucket[K]V"): a DWARF view of the same size is better.
-            guard ht.runtimeType != 0, let rt = runtimeTypes.type(at: ht.runtimeType) else { return false }
-            return dwarf.type(dwarf.resolvingTypedefs(t)).size == rt.size
+            let rtAddress = htRuntime[Int(current)]
+            guard rtAddress != 0, let rt = runtimeTypes.type(at: rtAddress) else { return false }
+            return infoSize[ensureInfo(t)] == rt.size
         }
-        if cur == t { return explicit && !currentExplicit }
-        let new = dwarf.type(t), old = dwarf.type(cur)
-        return new.name.contains("<") && !old.name.contains("<") && new.size == old.size
+        if cur == t.rawValue { return explicit && !currentExplicit }
+        let new = ensureInfo(t), old = ensureInfo(TypeID(rawValue: cur))
+        return infoFlags[new] & TypeFlags.synthesized != 0 && infoFlags[old] & TypeFlags.synthesized == 0
+            && infoOwnSize[new] == infoOwnSize[old]
     }
 
     mutating func assignString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
@@ -718,6 +725,8 @@ struct Typer {
     }
     struct TypeFlags {
         static let computed: UInt8 = 1, shapePointer: UInt8 = 2, syncNode: UInt8 = 4, isFunc: UInt8 = 8
+        /// The name has "<": a view DWARF synthesises of a runtime structure (`hash<K,V>`, …).
+        static let synthesized: UInt8 = 16
     }
 
     /// Computes the walk's view of a type once; returns its index into the info arrays.
@@ -778,6 +787,8 @@ struct Typer {
         if g.name.contains("go.shape.*") { flags |= TypeFlags.shapePointer }
         if g.name.hasPrefix("internal/sync.node[") { flags |= TypeFlags.syncNode }
         if g.kind == .func { flags |= TypeFlags.isFunc }
+        if g.name.contains("<") { flags |= TypeFlags.synthesized }
+        infoOwnSize[i] = g.size
         infoFlags[i] = flags
     }
 
