@@ -41,6 +41,7 @@ struct Typer {
     struct WorkItem { var p: UInt64; var id: Int }
     private var stringTypeIndex: Int32 = -1
     private var arrays: [ArrayKey: Int32] = [:]
+    private var ifaceCache = [IfaceMeaning](repeating: IfaceMeaning(typ: 0, action: .nothing, type: -1), count: Typer.ifaceCacheSize)
     private var singleByDWARF: [Int32]
     private var byKey: [HeapType: Int32] = [:]
     private var pointerful: [Int8]
@@ -814,17 +815,51 @@ struct Typer {
 
     /// An interface's dynamic value: boxed at `data`, or the data word itself when direct.
     mutating func interfaceValue(typ: UInt64, data: UInt64, trust: UInt8 = Typer.runtimeTrust) {
-        guard typ != 0, data != 0, let rt = runtimeTypes.type(at: typ) else { return }
-        let d = dwarfType(rt)
-        if rt.directInterface {
-            guard let d else { return }
-            let g = dwarf.type(d)
-            if g.kind == .pointer { if let e = g.elem { assign(data, e, count: nil, confidence: trust) } }
-            else { pointerShaped(data, ensureInfo(d), trust) }
-        } else {
-            assign(data, d, count: 1, confidence: trust, name: d == nil ? rt.name : nil, runtimeType: d == nil ? rt.address : 0)
+        guard typ != 0, data != 0 else { return }
+        // What a type word means is looked up once per type (a direct-mapped cache in front of
+        // the runtime type reader and DWARF).
+        let slot = Int(truncatingIfNeeded: (typ >> 3) ^ (typ >> 13)) & (Typer.ifaceCacheSize - 1)
+        var hit = ifaceCache[slot]
+        if hit.typ != typ {
+            hit = IfaceMeaning(typ: typ, action: .slow, type: -1)
+            if let rt = runtimeTypes.type(at: typ) {
+                let d = dwarfType(rt)
+                if rt.directInterface {
+                    if let d {
+                        let g = dwarf.type(d)
+                        if g.kind == .pointer { hit = IfaceMeaning(typ: typ, action: g.elem == nil ? .nothing : .pointer, type: g.elem?.rawValue ?? -1) }
+                        else { hit = IfaceMeaning(typ: typ, action: .pointerShaped, type: Int32(truncatingIfNeeded: ensureInfo(d))) }
+                    } else {
+                        hit = IfaceMeaning(typ: typ, action: .nothing, type: -1)
+                    }
+                } else if let d {
+                    hit = IfaceMeaning(typ: typ, action: .boxed, type: d.rawValue)
+                }
+            } else {
+                hit = IfaceMeaning(typ: typ, action: .nothing, type: -1)
+            }
+            ifaceCache[slot] = hit
+        }
+        switch hit.action {
+        case .nothing: return
+        case .pointer: assign(data, TypeID(rawValue: hit.type), count: nil, confidence: trust)
+        case .pointerShaped: pointerShaped(data, Int(hit.type), trust)
+        case .boxed: assign(data, TypeID(rawValue: hit.type), count: 1, confidence: trust)
+        case .slow:
+            // A boxed value of a type DWARF lacks: named and sized by the runtime type.
+            guard let rt = runtimeTypes.type(at: typ) else { return }
+            assign(data, nil, count: 1, confidence: trust, name: rt.name, runtimeType: rt.address)
         }
     }
+
+    /// What an interface's type word says of its data word.
+    struct IfaceMeaning {
+        var typ: UInt64
+        var action: Action
+        var type: Int32
+        enum Action: UInt8 { case nothing, pointer, pointerShaped, boxed, slow }
+    }
+    static let ifaceCacheSize = 1024
 
     /// A channel's buffer: its own object when the elements hold pointers, else inside the header's.
     mutating func channelBuffer(_ p: UInt64, elem: TypeID?, _ c: UInt8) {
