@@ -36,8 +36,9 @@ struct Typer {
     /// Per object: its heap type's index, -1 when untyped.
     private var types: [Int32]
     /// Data addresses of objects whose type is new and whose values are still to be walked.
-    private var work: [WorkItem] = []
-    /// An object to walk: where its Go value starts, and its id (so it is not looked up again).
+    /// Objects to walk: where each one's Go value starts, and its id (so it is not looked up
+    /// again), in two arrays (12 bytes an entry).
+    private var work: [UInt64] = [], workIDs: [Int32] = []
     struct WorkItem { var p: UInt64; var id: Int }
     private var stringTypeIndex: Int32 = -1
     private var arrays: [ArrayKey: Int32] = [:]
@@ -199,7 +200,9 @@ struct Typer {
         }
         guard index >= 0 else { return }
         setState(id, type: index, confidence: max(c, current) | (explicit ? Typer.explicitCount : 0))
-        work.append(WorkItem(p: p, id: id))   // to be walked (`drain` prefetches its memory a few steps ahead)
+        // To be walked (`drain` prefetches its memory a few steps ahead).
+        work.append(p)
+        workIDs.append(Int32(truncatingIfNeeded: id))
     }
 
     /// The heap type `[n]t`, made once per (t, n) without building its name again.
@@ -474,7 +477,8 @@ struct Typer {
         let stride = MemoryLayout<WorkItem>.stride
         var head = 0, count = 0
         while steps < 1 << 31 {
-            while count < 8, let q = work.popLast() {
+            while count < 8, let qp = work.popLast(), let qid = workIDs.popLast() {
+                let q = WorkItem(p: qp, id: Int(qid))
                 prefetch(q.p)
                 withUnsafeMutableBytes(of: &ring) { $0.storeBytes(of: q, toByteOffset: ((head &+ count) & 7) &* stride, as: WorkItem.self) }
                 count &+= 1
