@@ -30,8 +30,9 @@ struct Typer {
     let core: Core
 
     private(set) var heapTypes: [HeapType] = []
-    /// Per object: bits 0–6 the confidence of its type, bit 7 `explicitCount`. One byte, so
-    /// that the array stays mostly in the cache: most checks end here.
+    /// Per object: bits 0–5 the confidence of its type (at most `runtimeTrust`), bit 6
+    /// `runtimeOnly`, bit 7 `explicitCount`. One byte, so that the array stays mostly in the
+    /// cache: most checks end here, without reading the type.
     private var conf: [UInt8]
     /// Per object: its heap type's index, -1 when untyped.
     private var types: [Int32]
@@ -163,6 +164,9 @@ struct Typer {
     /// has one of at least this confidence.
     static let runtimeTrust: UInt8 = 40, globalTrust: UInt8 = 30, stackTrust: UInt8 = 20
     static let explicitCount: UInt8 = 0x80
+    /// The object's type is a runtime type DWARF lacks.
+    static let runtimeOnly: UInt8 = 0x40
+    static let confidenceMask: UInt8 = 0x3f
 
     mutating func assign(_ p: UInt64, _ t: TypeID?, count: UInt64?, confidence c: UInt8, name: String? = nil,
                          array: Bool = false, guessedCount: Bool = false, runtimeType: UInt64 = 0) {
@@ -170,10 +174,16 @@ struct Typer {
         // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
         guard p == slot &+ spanDataOffset[sp] else { return }
         let cf = conf[id]
-        let current = cf & 0x7f
+        let current = cf & Typer.confidenceMask
         let explicit = count != nil && !guessedCount
-        if c <= current, !refines(t, types[id], explicit: explicit, currentExplicit: cf & Typer.explicitCount != 0) {
-            return
+        if c <= current {
+            // Only three cases refine a type of at least this confidence (see `refines`); when the
+            // confidence byte and the offered type rule them out, the current type is not read.
+            guard let t else { return }
+            let currentExplicit = cf & Typer.explicitCount != 0
+            if cf & Typer.runtimeOnly == 0, !(explicit && !currentExplicit),
+               infoFlags[ensureInfo(t)] & TypeFlags.synthesized == 0 { return }
+            if !refines(t, types[id], explicit: explicit, currentExplicit: currentExplicit) { return }
         }
         var t = t
         if let d = t {
@@ -217,7 +227,8 @@ struct Typer {
 
     @inline(__always) mutating func setState(_ id: Int, type: Int32, confidence: UInt8) {
         types[id] = type
-        conf[id] = confidence
+        conf[id] = confidence & (Typer.confidenceMask | Typer.explicitCount)
+            | (type >= 0 && Int(type) < htDwarf.count && htDwarf[Int(type)] < 0 && htRuntime[Int(type)] != 0 ? Typer.runtimeOnly : 0)
     }
 
     /// Starts loading the first cache line of the value at `a`, to be walked soon.
@@ -297,7 +308,7 @@ struct Typer {
 
     mutating func assignString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
         guard len > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp],
-              conf[id] & 0x7f < c else { return }
+              conf[id] & Typer.confidenceMask < c else { return }
         if stringTypeIndex < 0 { stringTypeIndex = heapType(Typer.stringType) }
         guard stringTypeIndex >= 0 else { return }
         setState(id, type: stringTypeIndex, confidence: c | Typer.explicitCount)
@@ -490,7 +501,7 @@ struct Typer {
             steps += 1
             let p = item.p, id = item.id
             let ti = Int(types[id])
-            let c = conf[id] & 0x7f
+            let c = conf[id] & Typer.confidenceMask
             guard ti >= 0 else { continue }
             guard htDwarf[ti] >= 0 else {
                 if htRuntime[ti] != 0 { runtimeStruct(id, span(id), heapTypes[ti], c) }
