@@ -43,6 +43,7 @@ struct Typer {
     struct WorkItem { var p: UInt64; var id: Int }
     private var stringTypeIndex: Int32 = -1
     private var arrays: [ArrayKey: Int32] = [:]
+    private var arrayCache = [ArrayCacheEntry](repeating: ArrayCacheEntry(type: -1, count: 0, index: -1), count: 1 << 12)
     private var ifaceCache = [IfaceMeaning](repeating: IfaceMeaning(typ: 0, action: .nothing, type: -1), count: Typer.ifaceCacheSize)
     private var singleByDWARF: [Int32]
     private var byKey: [HeapType: Int32] = [:]
@@ -217,12 +218,22 @@ struct Typer {
 
     /// The heap type `[n]t`, made once per (t, n) without building its name again.
     mutating func arrayType(_ t: TypeID, _ n: UInt64) -> Int32 {
+        // A direct-mapped cache in front of the dictionary: most slices repeat a few (T, n).
+        let slot = Int(truncatingIfNeeded: (n &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt32(bitPattern: t.rawValue))) >> 52)
+        let cached = arrayCache[slot]
+        if cached.type == t.rawValue, cached.count == n, cached.index >= 0 { return cached.index }
         let key = ArrayKey(type: t.rawValue, count: n)
-        if let i = arrays[key] { return i }
-        let i = heapType(HeapType(name: "[\(n)]" + infoName[ensureInfo(t)], dwarf: t, count: n))
-        if i >= 0 { arrays[key] = i }
+        let i: Int32
+        if let known = arrays[key] {
+            i = known
+        } else {
+            i = heapType(HeapType(name: "[\(n)]" + infoName[ensureInfo(t)], dwarf: t, count: n))
+            if i >= 0 { arrays[key] = i }
+        }
+        if i >= 0 { arrayCache[slot] = ArrayCacheEntry(type: t.rawValue, count: n, index: i) }
         return i
     }
+    struct ArrayCacheEntry { var type: Int32; var count: UInt64; var index: Int32 }
     struct ArrayKey: Hashable { var type: Int32; var count: UInt64 }
 
     @inline(__always) mutating func setState(_ id: Int, type: Int32, confidence: UInt8) {
