@@ -135,9 +135,8 @@ struct Typer {
     @inline(__always) func typeIndex(_ id: Int) -> Int32 { types[id] }
     /// Every object's heap type index (-1: untyped).
     func objectTypes() -> [Int32] { types }
-    /// The largest number of heap types the state word can name.
+    /// The most distinct heap types made; past it, new ones are not (a guard on damaged heaps).
     static let maxHeapTypes = (1 << 24) - 2
-    var typedCount: Int { types.reduce(0) { $0 &+ ($1 >= 0 ? 1 : 0) } }
     @inline(__always) func span(_ id: Int) -> Span { spans[index.spanIndex(ofObject: id)] }
     /// Where the Go value starts: after the 8-byte type header for header objects.
     @inline(__always) func dataStart(_ id: Int) -> UInt64 { index.address(of: id) &+ spanDataOffset[index.spanIndex(ofObject: id)] }
@@ -386,7 +385,13 @@ struct Typer {
         drain()
         seedUnnamedPools(unnamedGlobalSlots)
         drain()
-        for _ in 0..<3 where sniffInterfaces() > 0 { drain() }
+        var untyped: [Int32] = []
+        for id in 0 ..< index.objectCount where types[id] < 0 { untyped.append(Int32(truncatingIfNeeded: id)) }
+        for _ in 0..<3 {
+            guard sniffInterfaces(untyped) > 0 else { break }
+            drain()
+            untyped.removeAll { types[Int($0)] >= 0 }
+        }
     }
 
     /// Data words no DWARF global describes (the linker kept the variable, not its DWARF) that have
@@ -411,10 +416,10 @@ struct Typer {
     /// descriptor (or an itab whose type field is one) followed by a pointer to the start of a
     /// heap object — types that object as the interface's dynamic value. Returns how many
     /// objects it typed.
-    mutating func sniffInterfaces() -> Int {
-        let typed = typedCount
+    mutating func sniffInterfaces(_ untyped: [Int32]) -> Int {
         let typeRange = runtimeTypes.modules.first.map { $0.types ..< $0.etypes } ?? 0 ..< 0
-        for id in 0..<index.objectCount where types[id] < 0 {
+        for u in untyped where types[Int(u)] < 0 {
+            let id = Int(u)
             let s = span(id)
             if s.noscan { continue }
             let start = dataStart(id)
@@ -432,7 +437,7 @@ struct Typer {
                 interfaceValue(typ: typ, data: w1, trust: Typer.stackTrust)
             }
         }
-        return typedCount - typed
+        return work.count
     }
 
     /// Closures held by finalizers and cleanups: typed by their function's signature, which DWARF
