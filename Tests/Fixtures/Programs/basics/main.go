@@ -15,7 +15,10 @@
 // is encoded first; then runtime.GC and runtime.ReadMemStats run, the thread ids
 // are listed with raw system calls, and both are appended into a preallocated
 // buffer without allocating, written to a file opened before the GC, and the
-// process crashes. Nothing the truth describes changes after it is written,
+// process crashes. All of that is redone (with two GCs, MemStats read after
+// each and once more after the write) until nothing was allocated or freed from
+// before the second GC to the end, the thread set did not change and nothing was
+// scavenged. Nothing the truth describes changes after it is written,
 // except by the runtime's own panic path (which allocates the panic message
 // string, one small object).
 package main
@@ -78,6 +81,8 @@ var (
 	outBuf    []byte
 	tids      = make([]int, 0, 1024)
 	tids2     = make([]int, 0, 1024)
+	tids0     = make([]int, 0, 1024)
+	ms0, ms2  runtime.MemStats
 	direntBuf = make([]byte, 64<<10)
 	taskPath  = []byte("/proc/self/task\x00")
 	outFile   *os.File
@@ -583,6 +588,9 @@ func main() {
 	// write, list the threads again, and redo it all if they changed.
 	base := len(outBuf)
 	for attempt := 0; ; attempt++ {
+		tids0 = listThreads(tids0[:0])
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		tids = listThreads(tids[:0])
@@ -617,11 +625,19 @@ func main() {
 		if err := outFile.Sync(); err != nil {
 			os.Exit(4)
 		}
+		// Accept only if nothing was allocated or freed from before the second GC to the
+		// end (an object allocated after a GC's sweep is one the core counts as allocated
+		// since that GC, and MemStats counts in HeapObjects; a new thread's M is one), no
+		// thread started, and nothing was scavenged meanwhile.
 		tids2 = listThreads(tids2[:0])
-		if sameInts(tids, tids2) {
+		runtime.ReadMemStats(&ms2)
+		if sameInts(tids0, tids) && sameInts(tids, tids2) &&
+			ms0.Mallocs == ms.Mallocs && ms0.Frees == ms.Frees &&
+			ms2.Mallocs == ms.Mallocs && ms2.Frees == ms.Frees &&
+			ms2.HeapIdle == ms.HeapIdle && ms2.HeapReleased == ms.HeapReleased && ms2.NumGC == ms.NumGC {
 			break
 		}
-		if attempt == 20 {
+		if attempt == 50 {
 			os.Exit(6) // the thread set never settled
 		}
 	}

@@ -179,6 +179,8 @@ var (
 	outBuf    []byte
 	tids      = make([]int, 0, 1024)
 	tids2     = make([]int, 0, 1024)
+	tids0     = make([]int, 0, 1024)
+	ms0, ms2  runtime.MemStats
 	direntBuf = make([]byte, 64<<10)
 	taskPath  = []byte("/proc/self/task\x00")
 	outFile   *os.File
@@ -1213,6 +1215,9 @@ func main() {
 	// From here on: no allocation (see basics/main.go for why the loop).
 	base := len(outBuf)
 	for attempt := 0; ; attempt++ {
+		tids0 = listThreads(tids0[:0])
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		tids = listThreads(tids[:0])
@@ -1249,11 +1254,19 @@ func main() {
 		if err := outFile.Sync(); err != nil {
 			os.Exit(4)
 		}
+		// Accept only if nothing was allocated or freed from before the second GC to the
+		// end (an object allocated after a GC's sweep is one the core counts as allocated
+		// since that GC, and MemStats counts in HeapObjects; a new thread's M is one), no
+		// thread started, and nothing was scavenged meanwhile.
 		tids2 = listThreads(tids2[:0])
-		if sameInts(tids, tids2) {
+		runtime.ReadMemStats(&ms2)
+		if sameInts(tids0, tids) && sameInts(tids, tids2) &&
+			ms0.Mallocs == ms.Mallocs && ms0.Frees == ms.Frees &&
+			ms2.Mallocs == ms.Mallocs && ms2.Frees == ms.Frees &&
+			ms2.HeapIdle == ms.HeapIdle && ms2.HeapReleased == ms.HeapReleased && ms2.NumGC == ms.NumGC {
 			break
 		}
-		if attempt == 20 {
+		if attempt == 50 {
 			os.Exit(6) // the thread set never settled
 		}
 	}
