@@ -9,7 +9,7 @@ import GoHeap
 import Glibc
 #endif
 
-/// A field of /proc/self/status in bytes (VmHWM: peak RSS; RssFile: mapped file pages resident).
+/// A field of /proc/self/status in bytes (RssFile: pages of mapped files resident).
 func status(_ field: String) -> UInt64 {
     guard let f = fopen("/proc/self/status", "r") else { return 0 }
     defer { fclose(f) }
@@ -23,7 +23,7 @@ func status(_ field: String) -> UInt64 {
     }
     return 0
 }
-func peakRSS() -> UInt64 { status("VmHWM") }
+func peakRSS() -> UInt64 { peakResidentBytes() }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
@@ -43,8 +43,7 @@ do {
     rows.append(("open (core, executable, DWARF)", seconds(clock.now - t), peakRSS()))
     t = clock.now
     let heap = try process.heap(precomputing: top ? .retainedSizes : [])
-    for (phase, s) in heap.phaseTimes { rows.append((phase, s, 0)) }
-    rows[rows.count - 1].2 = peakRSS()
+    for p in heap.phaseTimes { rows.append((p.phase, p.seconds, p.peakRSS)) }
     t = clock.now
     var objects = 0
     if top {
@@ -72,8 +71,8 @@ do {
     for (name, s, rss) in rows {
         print("\(name.padding(32))  \(String(s, places: 3).leftPad(8))   \(rss == 0 ? "" : "\(rss / 1_048_576) MiB")")
     }
-    for (name, s) in heap.besideTyping {
-        print("  beside typing: \(name.padding(16))  \(String(s, places: 3).leftPad(8))")
+    for p in heap.besideTyping {
+        print("  beside typing: \(p.phase.padding(16))  \(String(p.seconds, places: 3).leftPad(8))   \(p.peakRSS / 1_048_576) MiB")
     }
     let peak = peakRSS()
     print("\(top ? "top" : "histogram") end to end         \(String(elapsed, places: 3).leftPad(8))   \(peak / 1_048_576) MiB")
@@ -84,7 +83,7 @@ do {
         r.map { "{\"phase\":\"\($0.0)\",\"seconds\":\(String($0.1, places: 4)),\"peakRSS\":\($0.2)}" }.joined(separator: ",")
     }
     var json = "{\"core\":\"\(args[0])\",\"mode\":\"\(top ? "top" : "histogram")\",\"objects\":\(heap.objectCount),\"edges\":\(heap.edgeCount),"
-    json += "\"phases\":[\(jsonRows(rows))],\"besideTyping\":[\(jsonRows(heap.besideTyping.map { ($0.phase, $0.seconds, 0) }))],"
+    json += "\"phases\":[\(jsonRows(rows))],\"besideTyping\":[\(jsonRows(heap.besideTyping.map { ($0.phase, $0.seconds, $0.peakRSS) }))],"
     json += "\"totalSeconds\":\(String(elapsed, places: 4)),\"peakRSS\":\(peak),\"fileRSS\":\(fileRSS)}"
     print(json)
 } catch {

@@ -46,10 +46,10 @@ public final class Heap: @unchecked Sendable {
     /// Lazily built analyses (dominators, retained sizes, reverse edges).
     let analyses = AnalysisCache()
     /// Wall time of each phase of the build, in seconds, in order.
-    public internal(set) var phaseTimes: [(phase: String, seconds: Double)] = []
+    public internal(set) var phaseTimes: [PhaseTime] = []
     /// Wall time of the phases that ran on another core beside typing (marking, and the dominator
     /// tree and retained sizes when precomputed), in seconds, in order.
-    public internal(set) var besideTyping: [(phase: String, seconds: Double)] = []
+    public internal(set) var besideTyping: [PhaseTime] = []
 
     public var objectCount: Int { index.objectCount }
 

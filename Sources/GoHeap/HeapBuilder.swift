@@ -18,12 +18,11 @@ struct HeapBuilder {
     mutating func build() throws(HeapError) -> Heap {
         let clock = ContinuousClock()
         var mark = clock.now
-        var phases: [(String, Double)] = []
+        var phases: [PhaseTime] = []
         func lap(_ name: String) {
             let now = clock.now
-            let d = now - mark
-            phases.append((name, HeapBuilder.seconds(d)))
-            mark = now
+            phases.append(PhaseTime(phase: name, seconds: HeapBuilder.seconds(now - mark), peakRSS: peakResidentBytes()))
+            mark = clock.now
         }
         let core = process.core
         guard let dwarf = process.dwarf else { throw .noDWARF(path: core.executable.path) }
@@ -112,18 +111,18 @@ struct HeapBuilder {
             r.edgeStart = scanner.edgeStart
             r.edgeTargets = scanner.edgeTargets
             r.roots = finder.roots(edgeStart: r.edgeStart, edgeTargets: r.edgeTargets)
-            r.times.append(("pointer scan", HeapBuilder.seconds(clock.now - t)))
+            r.times.append(PhaseTime(phase: "pointer scan", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
             let size: (Int) -> UInt64 = { index.elemSize[index.spanIndex(ofObject: $0)] }
             r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
-            r.times.append(("marking", HeapBuilder.seconds(clock.now - t)))
+            r.times.append(PhaseTime(phase: "marking", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             guard wantDominators else { return r }
             t = clock.now
             let tree = DominatorTree(nodeCount: objectCount, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
-            r.times.append(("dominator tree", HeapBuilder.seconds(clock.now - t)))
+            r.times.append(PhaseTime(phase: "dominator tree", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
             r.retained = RetainedSizes(tree: tree, liveBytes: r.marking?.bytes ?? UInt64.max, size: size)
-            r.times.append(("retained sizes", HeapBuilder.seconds(clock.now - t)))
+            r.times.append(PhaseTime(phase: "retained sizes", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             r.dominators = tree
             return r
         }
@@ -253,7 +252,7 @@ struct HeapBuilder {
         var marking: Heap.Marking?
         var dominators: DominatorTree?
         var retained: RetainedSizes?
-        var times: [(String, Double)] = []
+        var times: [PhaseTime] = []
     }
 
     /// The runtime's slot size per size class: `runtime.class_to_size` (Go 1.21–1.24) or
