@@ -24,18 +24,3 @@ final class Background<T>: @unchecked Sendable {
         return result
     }
 }
-
-/// Runs `body(i)` for i in 0..<n, spread over the machine's cores.
-func parallelFor(_ n: Int, _ body: (Int) -> Void) {
-    guard n > 1 else { if n == 1 { body(0) }; return }
-    withoutActuallyEscaping(body) { body in
-        let box = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
-    }
-}
-
-/// Carries a value the caller guarantees is used safely across threads.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
