@@ -196,6 +196,8 @@ struct Typer {
         let size = spanDataSize[sp]
         let elemSize = t.map { infoSize[ensureInfo($0)] } ?? 0
         var n: UInt64 = count ?? 1
+        // A value larger than the object cannot be in it: the pointer is stale or its type wrong.
+        if elemSize > size { return }
         if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
         let index: Int32
         if n <= 1, !array, name == nil, runtimeType == 0, let d = t {

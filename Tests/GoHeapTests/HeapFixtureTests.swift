@@ -37,6 +37,36 @@ struct HeapFixtureTests {
         print("\(fixture): \(heap.objectCount) objects, \(heap.liveCount) live (\(heap.liveBytes) B), \(heap.edgeCount) edges, \(heap.roots.count) roots")
     }
 
+    /// A type is only given to an object its value fits in: a stale pointer of a bigger type
+    /// (a `*runtime.g` left in a dead slot, pointing at what is now a 16-byte object) must not
+    /// type it.
+    @Test("every typed object's value fits in its slot", arguments: Fixtures.withDWARF)
+    func typesFit(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let dwarf = try #require(process.dwarf)
+        var misfits: [String] = []
+        for id in 0..<heap.objectCount {
+            guard let t = heap.type(of: id), let d = t.dwarf else { continue }
+            let size = dwarf.type(dwarf.resolvingTypedefs(d)).size
+            let room = heap.size(of: id) - (heap.dataAddress(of: id) - heap.address(of: id))
+            if size * max(t.count, 1) > room { misfits.append("\(heap.address(of: id).hex) \(t.name) in \(room) B") }
+        }
+        #expect(misfits.isEmpty, "\(fixture): \(misfits.prefix(10))")
+    }
+
+    /// The basics program's 16-byte [2]int64 that a global *wideView (64 bytes) also points to:
+    /// typed by the pointer one level further down, the only type that fits.
+    @Test("an unsafe wider view does not type a smaller object", arguments: Fixtures.withDWARF("basics"))
+    func widerView(_ fixture: Fixture) throws {
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
+        let view = try #require(process.global("main.gWideView"))
+        let id = try #require(heap.object(containing: try view.pointerValue().rawValue))
+        #expect(heap.size(of: id) == 16)
+        #expect(heap.type(of: id)?.name == "[2]int64", "\(fixture): \(heap.type(of: id)?.name ?? "untyped")")
+    }
+
     /// Reachability from our roots must cover everything the last GC kept, except the runtime's
     /// previous tiny-allocation blocks, which the GC greys at mark termination and drops from
     /// the mcache right after (16-byte noscan blocks), and the odd small object the runtime

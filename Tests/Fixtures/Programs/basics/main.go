@@ -65,6 +65,19 @@ var (
 	gFunc      func(int) int
 )
 
+// An unsafe view wider than the object it points to (as code that casts a small buffer to a
+// big array type does): gWideView, a global, points as *wideView (64 bytes) at a 16-byte
+// object whose own type, [2]int64, is only known one pointer further down, through
+// gNarrowHolder. A reader must not give the object the type that cannot fit in it.
+type wideView struct{ W [8]int64 }
+
+type narrowHolder struct{ P *[2]int64 }
+
+var (
+	gWideView     *wideView
+	gNarrowHolder *narrowHolder
+)
+
 // Synchronisation objects the parked goroutines block on.
 var (
 	chRecv   = make(chan int)
@@ -115,6 +128,9 @@ func initGlobals() {
 	gMap = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 	local := gInt
 	gFunc = makeAdder(local)
+	narrow := &[2]int64{7, 8}
+	gNarrowHolder = &narrowHolder{P: narrow}
+	gWideView = (*wideView)(unsafe.Pointer(narrow))
 }
 
 // keepGlobals reads every global so none is dead-code eliminated.
@@ -131,6 +147,9 @@ func keepGlobals() int {
 	}
 	if gIface != nil {
 		n++
+	}
+	if gWideView != nil && gNarrowHolder != nil {
+		n += int(gNarrowHolder.P[1])
 	}
 	n += len(gMap)
 	if gFunc != nil {
