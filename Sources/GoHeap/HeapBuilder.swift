@@ -114,12 +114,18 @@ struct HeapBuilder {
             r.times.append(PhaseTime(phase: "pointer scan", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
             let size: (Int) -> UInt64 = { index.elemSize[index.spanIndex(ofObject: $0)] }
-            r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
-            r.times.append(PhaseTime(phase: "marking", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
-            guard wantDominators else { return r }
-            t = clock.now
+            guard wantDominators else {
+                r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
+                r.times.append(PhaseTime(phase: "marking", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
+                return r
+            }
+            // The dominator tree's search reaches exactly what marking would: the live set is
+            // read from it instead of marking again.
             let tree = DominatorTree(nodeCount: objectCount, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
             r.times.append(PhaseTime(phase: "dominator tree", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
+            t = clock.now
+            r.marking = HeapBuilder.liveSet(tree, index)
+            r.times.append(PhaseTime(phase: "live set from the tree", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
             r.retained = RetainedSizes(tree: tree, liveBytes: r.marking?.bytes ?? UInt64.max, size: size)
             r.times.append(PhaseTime(phase: "retained sizes", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
@@ -240,6 +246,26 @@ struct HeapBuilder {
             }
         }
         return (slotOf, heapSpans, fresh, unreadable, oversized)
+    }
+
+    /// The objects a dominator tree reaches, as marking reports them.
+    static func liveSet(_ tree: DominatorTree, _ index: ObjectIndex) -> Heap.Marking {
+        var bits = [UInt64](repeating: 0, count: (index.objectCount + 63) / 64)
+        var count = 0
+        var bytes: UInt64 = 0
+        tree.idom.withUnsafeBufferPointer { idom in
+            for p in 0 ..< index.sorted.count {
+                let first = Int(index.heapFirst[p]), end = min(Int(index.heapFirst[p + 1]), idom.count)
+                guard first < end else { continue }
+                let size = index.elemSize[Int(index.sorted[p])]
+                for id in first ..< end where idom[id] != DominatorTree.unreachable {
+                    bits[id >> 6] |= 1 << UInt64(id & 63)
+                    count &+= 1
+                    bytes &+= size
+                }
+            }
+        }
+        return Heap.Marking(bits: bits, count: count, bytes: bytes)
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -67,6 +67,20 @@ struct HeapFixtureTests {
         #expect(heap.type(of: id)?.name == "[2]int64", "\(fixture): \(heap.type(of: id)?.name ?? "untyped")")
     }
 
+    /// Dominators and retained sizes computed beside typing (and the live set read from the
+    /// dominator tree's search) equal those computed after the heap, from a separate process.
+    @Test("precomputed dominators, retained sizes and live set equal the lazy ones", arguments: Fixtures.withDWARF("heap"))
+    func precomputed(_ fixture: Fixture) throws {
+        let lazy = try openProcess(fixture).heap()
+        let eager = try Process(corePath: fixture.corePath, executablePath: fixture.exePath).heap(precomputing: .retainedSizes)
+        #expect(eager.liveCount == lazy.liveCount && eager.liveBytes == lazy.liveBytes)
+        #expect((0..<lazy.objectCount).allSatisfy { eager.isLive($0) == lazy.isLive($0) })
+        #expect(eager.dominators().idom == lazy.dominators().idom)
+        let a = eager.retainedSizes(), b = lazy.retainedSizes()
+        #expect(a.counts == b.counts)
+        #expect((0..<lazy.objectCount).allSatisfy { a.bytes(of: $0) == b.bytes(of: $0) })
+    }
+
     /// Reachability from our roots must cover everything the last GC kept, except the runtime's
     /// previous tiny-allocation blocks, which the GC greys at mark termination and drops from
     /// the mcache right after (16-byte noscan blocks), and the odd small object the runtime
