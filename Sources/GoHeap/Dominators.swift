@@ -127,9 +127,9 @@ public struct DominatorTree: Sendable {
 
     /// `retained(sizes:)` summed in `Sum` (wrapping), for callers that know the sums fit a
     /// narrower type; `sizes` are truncated to it.
-    func retained<Sum: FixedWidthInteger & UnsignedInteger>(as: Sum.Type, sizes: (Int) -> UInt64) -> (bytes: [Sum], counts: [UInt32]) {
-        var bytes = [Sum](repeating: 0, count: idom.count)
-        var counts = [UInt32](repeating: 0, count: idom.count)
+    func retained<Sum: FixedWidthInteger & UnsignedInteger & BitwiseCopyable>(as: Sum.Type, sizes: (Int) -> UInt64) -> (bytes: [Sum], counts: [UInt32]) {
+        var bytes: [Sum] = hugePageArray(repeating: 0, count: idom.count)
+        var counts: [UInt32] = hugePageArray(repeating: 0, count: idom.count)
         bytes.withUnsafeMutableBufferPointer { bytes in
             counts.withUnsafeMutableBufferPointer { counts in
                 idom.withUnsafeBufferPointer { idom in
@@ -246,9 +246,9 @@ extension DominatorTree {
             // dominated by their one predecessor: they are left out of steps 1–4 and added after.
             let (pendant, pendantCount) = pendantLeaves(graph, roots: roots)
             let size = graph.nodeLimit - pendantCount + 1
-            var pre = [Int32](repeating: 0, count: graph.nodeLimit)
-            var vertex = [Int32](repeating: 0, count: size)
-            var parent = [Int32](repeating: 0, count: size)
+            var pre: [Int32] = hugePageArray(repeating: 0, count: graph.nodeLimit)
+            var vertex: [Int32] = hugePageArray(repeating: 0, count: size)
+            var parent: [Int32] = hugePageArray(repeating: 0, count: size)
 
             // 1. Depth-first search: preorder numbers 1...r.
             let r = pre.withUnsafeMutableBufferPointer { pre in
@@ -281,7 +281,7 @@ extension DominatorTree {
 
             // 3. Semidominators, 4. immediate dominators (in `parent`).
             var ancestor = Array(parent[0 ..< r + 1])
-            var best = [Int32](repeating: 0, count: r + 1)
+            var best: [Int32] = hugePageArray(repeating: 0, count: r + 1)
             preds.withUnsafeMutableBufferPointer { preds in
                 parent.withUnsafeMutableBufferPointer { parent in
                     ancestor.withUnsafeMutableBufferPointer { ancestor in
@@ -298,7 +298,7 @@ extension DominatorTree {
 
             // Back to node ids; each reachable pendant leaf follows its predecessor in preorder
             // (as if the search had taken the node's leaf edges first).
-            var idom = [Int32](repeating: DominatorTree.unreachable, count: n)
+            var idom: [Int32] = hugePageArray(repeating: DominatorTree.unreachable, count: n)
             var order: [Int32] = []
             idom.withUnsafeMutableBufferPointer { idom in
                 vertex.withUnsafeBufferPointer { vertex in
