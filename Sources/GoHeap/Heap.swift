@@ -163,7 +163,8 @@ public final class Heap: @unchecked Sendable {
         return total
     }
 
-    /// The object whose slot contains `address` (interior pointers included): O(1) through the page table, plus a search among the objects of a span with free slots.
+    /// The object whose slot contains `address` (interior pointers included): O(1) through the
+    /// page table, plus a search among the objects of a span with free slots.
     public func object(containing address: UInt64) -> Int? { index.object(containing: address) }
 
     /// What marking found: a live bit per object, and the count and slot bytes of the live objects.
