@@ -9,20 +9,6 @@ import GoHeap
 import Glibc
 #endif
 
-/// A field of /proc/self/status in bytes (RssFile: pages of mapped files resident).
-func status(_ field: String) -> UInt64 {
-    guard let f = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(f) }
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, Int32(line.count), f) != nil {
-        let s = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if s.hasPrefix(field + ":") {
-            let digits = s.filter(\.isNumber)
-            return (UInt64(digits) ?? 0) * 1024
-        }
-    }
-    return 0
-}
 func peakRSS() -> UInt64 { peakResidentBytes() }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -65,7 +51,7 @@ do {
         rows.append(("histogram", seconds(clock.now - t), peakRSS()))
     }
     let elapsed = seconds(clock.now - total)
-    let fileRSS = status("RssFile")
+    let fileRSS = processStatusBytes("RssFile")
     print("core: \(args[0])  Go \(process.goVersion ?? "?")  objects \(heap.objectCount)  live \(heap.liveCount)  edges \(heap.edgeCount)  \(top ? "top rows" : "types") \(objects)")
     print("phase                              seconds   peak RSS")
     for (name, s, rss) in rows {

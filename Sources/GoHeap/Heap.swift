@@ -32,9 +32,9 @@ public final class Heap: @unchecked Sendable {
     /// Outgoing pointer edges, CSR: targets of object i are `edgeTargets[edgeStart[i] ..< edgeStart[i+1]]`.
     let edgeStart: [UInt32]
     let edgeTargets: [Int32]
-    /// What a second pass over the spans needs to count the pointer words the GC scans per
-    /// object (`gcWorkCounts`), which few analyses ask for; nil for a heap built without it.
-    let rescan: PointerScanner?
+    /// A scanner set up to count the pointer words the GC scans per object (`gcWorkCounts`),
+    /// which few analyses ask for, in a second pass over the spans.
+    let rescan: PointerScanner
     private let scanWordsCache = Mutex<[UInt32]?>(nil)
     public let roots: [Root]
     /// Live (reachable from a root) bit per object.
@@ -80,7 +80,7 @@ public final class Heap: @unchecked Sendable {
     let freshBits: [UInt64]
 
     init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex,
-         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], rescan: PointerScanner?, roots: [Root], live: Marking, warnings: [Warning]) {
+         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], rescan: PointerScanner, roots: [Root], live: Marking, warnings: [Warning]) {
         self.rescan = rescan
         self.version = version
         self.spans = spans
@@ -103,7 +103,7 @@ public final class Heap: @unchecked Sendable {
     /// The slot address of an object.
     @inline(__always) public func address(of id: Int) -> UInt64 { index.address(of: id) }
     /// The slot size of an object (its size class, or the page-rounded size of a large object).
-    @inline(__always) public func size(of id: Int) -> UInt64 { index.elemSize[index.spanIndex(ofObject: id)] }
+    @inline(__always) public func size(of id: Int) -> UInt64 { index.size(ofObject: id) }
     /// The span holding an object.
     public func span(of id: Int) -> Span { spans[index.spanIndex(ofObject: id)] }
     /// Whether an object is reachable from a root.
@@ -130,7 +130,7 @@ public final class Heap: @unchecked Sendable {
     public func gcWorkCounts() -> [UInt32] {
         scanWordsCache.withLock { cached in
             if let cached { return cached }
-            guard var scanner = rescan else { return [] }
+            var scanner = rescan
             scanner.scan()
             cached = scanner.scanWords
             return scanner.scanWords
@@ -142,7 +142,7 @@ public final class Heap: @unchecked Sendable {
     func forEachSpan(_ body: (Range<Int>, UInt64, Int) -> Void) {
         for p in heapSpans.indices {
             let first = Int(index.heapFirst[p]), end = Int(index.heapFirst[p + 1])
-            if end > first { body(first ..< end, index.elemSize[Int(heapSpans[p])], Int(heapSpans[p])) }
+            if end > first { body(first ..< end, index.geometry[Int(heapSpans[p])].elemSize, Int(heapSpans[p])) }
         }
     }
 

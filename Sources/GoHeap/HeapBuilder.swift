@@ -93,19 +93,20 @@ struct HeapBuilder {
         lap("goroutines and roots")
 
         // The pointer graph — the scan, then marking, then the dominator tree when asked for —
-        // needs no types: it is built on another core while this one types the objects. It gets
-        // its own runtime-type reader (the readers cache, and are not shared between threads).
+        // needs no types: it is built on another core while this one types the objects. The
+        // scanner gets its own runtime-type reader (the readers cache, and are not shared between
+        // threads); the heap keeps it for counting GC work later.
         let bits = try PointerBits(process: process, dwarf: dwarf, layouts: layouts, version: version, mheap: mheap, pageSize: pageSize)
         let scanTypes = try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
                                               inProgress: process.globalAddress("runtime.inProgress")?.rawValue)
+        let pointerScanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index, types: scanTypes,
+                                            bits: bits, greenTea: version.greenTea)
         let finder = roots, wantDominators = precomputing.contains(.retainedSizes)
-        let greenTea = version.greenTea
         let graphWork = { () -> GraphResults in
             let clock = ContinuousClock()
             var r = GraphResults()
             var t = clock.now
-            var scanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index, types: scanTypes,
-                                         bits: bits, greenTea: greenTea)
+            var scanner = pointerScanner
             scanner.scan()
             r.unreadableSpans = scanner.unreadableSpans
             r.edgeStart = scanner.edgeStart
@@ -113,7 +114,7 @@ struct HeapBuilder {
             r.roots = finder.roots(edgeStart: r.edgeStart, edgeTargets: r.edgeTargets)
             r.times.append(PhaseTime(phase: "pointer scan", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
-            let size: (Int) -> UInt64 = { index.elemSize[index.spanIndex(ofObject: $0)] }
+            let size: (Int) -> UInt64 = { index.size(ofObject: $0) }
             guard wantDominators else {
                 r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
                 r.times.append(PhaseTime(phase: "marking", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
@@ -127,7 +128,7 @@ struct HeapBuilder {
             r.marking = HeapBuilder.liveSet(tree, index)
             r.times.append(PhaseTime(phase: "live set from the tree", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
-            r.retained = RetainedSizes(tree: tree, liveBytes: r.marking?.bytes ?? UInt64.max, size: size)
+            r.retained = RetainedSizes(tree: tree, liveBytes: r.marking.bytes, size: size)
             r.times.append(PhaseTime(phase: "retained sizes", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             r.dominators = tree
             return r
@@ -149,13 +150,7 @@ struct HeapBuilder {
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index,
                     sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(), goroutines: goroutines,
                     edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
-                    rescan: PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index,
-                                           types: try RuntimeTypeReader(mem: mem, dwarf: dwarf, layouts: layouts, version: version, modules: modules,
-                                                                        inProgress: process.globalAddress("runtime.inProgress")?.rawValue),
-                                           bits: bits, greenTea: version.greenTea, countOnly: true),
-                    roots: graph.roots, live: graph.marking ?? Heap.mark(roots: graph.roots, edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
-                                                                     objectCount: objectCount) { index.elemSize[index.spanIndex(ofObject: $0)] },
-                    warnings: w)
+                    rescan: pointerScanner.counting(), roots: graph.roots, live: graph.marking, warnings: w)
         if let tree = graph.dominators { heap.analyses.dominators.withLock { $0 = tree } }
         if let r = graph.retained { heap.analyses.retained.withLock { $0 = r } }
         lap("heap")
@@ -257,7 +252,7 @@ struct HeapBuilder {
             for p in 0 ..< index.sorted.count {
                 let first = Int(index.heapFirst[p]), end = min(Int(index.heapFirst[p + 1]), idom.count)
                 guard first < end else { continue }
-                let size = index.elemSize[Int(index.sorted[p])]
+                let size = index.geometry[Int(index.sorted[p])].elemSize
                 for id in first ..< end where idom[id] != DominatorTree.unreachable {
                     bits[id >> 6] |= 1 << UInt64(id & 63)
                     count &+= 1
@@ -275,7 +270,7 @@ struct HeapBuilder {
         var unreadableSpans = 0
         var edgeStart: [UInt32] = [], edgeTargets: [Int32] = []
         var roots: [Root] = []
-        var marking: Heap.Marking?
+        var marking = Heap.Marking(bits: [], count: 0, bytes: 0)
         var dominators: DominatorTree?
         var retained: RetainedSizes?
         var times: [PhaseTime] = []

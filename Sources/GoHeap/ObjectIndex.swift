@@ -16,8 +16,6 @@ final class ObjectIndex: @unchecked Sendable {
     let heapFirst: [Int32]
     /// Per block of 64 object ids: the position in `sorted` of the span holding the block's first id.
     let blockPos: [Int32]
-    /// The slot size of each span (by index into `spans`).
-    let elemSize: [UInt64]
     /// Per span index: its geometry, packed.
     let geometry: [Geometry]
     /// Page → span index, for pages of [pageBase, pageBase + pageSpan.count·8192); -1 when none.
@@ -45,7 +43,6 @@ final class ObjectIndex: @unchecked Sendable {
 
     init(spans: [Span], heapSpans: [Int32], slotOf: [UInt16]) {
         self.slotOf = slotOf
-        elemSize = spans.map(\.elemSize)
         var firsts = heapSpans.map { spans[Int($0)].firstObject }
         firsts.append(Int32(truncatingIfNeeded: slotOf.count))
         heapFirst = firsts
@@ -92,6 +89,10 @@ final class ObjectIndex: @unchecked Sendable {
         while Int(heapFirst[p &+ 1]) <= id { p &+= 1 }
         return Int(sorted[p])
     }
+
+    /// The slot size of object `id` (its span's).
+    @inline(__always)
+    func size(ofObject id: Int) -> UInt64 { geometry[spanIndex(ofObject: id)].elemSize }
 
     /// The slot address of object `id`.
     @inline(__always)

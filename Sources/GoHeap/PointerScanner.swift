@@ -11,7 +11,7 @@ struct PointerScanner {
     let types: RuntimeTypeReader
     let bits: PointerBits
     let greenTea: Bool
-    let countOnly: Bool
+    private(set) var countOnly: Bool
 
     private(set) var edgeStart: [UInt32] = []
     private(set) var edgeTargets: [Int32] = []
@@ -20,7 +20,7 @@ struct PointerScanner {
     private(set) var unreadableSpans = 0
 
     init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], index: ObjectIndex, types: RuntimeTypeReader,
-         bits: PointerBits, greenTea: Bool, countOnly: Bool = false) {
+         bits: PointerBits, greenTea: Bool) {
         self.mem = mem
         self.spans = spans
         self.heapSpans = heapSpans
@@ -28,7 +28,7 @@ struct PointerScanner {
         self.types = types
         self.bits = bits
         self.greenTea = greenTea
-        self.countOnly = countOnly
+        countOnly = false
     }
 
     mutating func scan() {
@@ -118,6 +118,13 @@ struct PointerScanner {
             }
             e += stride
         }
+    }
+
+    /// The same scanner, set to count pointer words instead of recording edges.
+    func counting() -> PointerScanner {
+        var s = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index, types: types, bits: bits, greenTea: greenTea)
+        s.countOnly = true
+        return s
     }
 
     /// A pointer word `v` of object `id`.

@@ -36,7 +36,6 @@ struct Typer {
     private var conf: [UInt8]
     /// Per object: its heap type's index, -1 when untyped.
     private var types: [Int32]
-    /// Data addresses of objects whose type is new and whose values are still to be walked.
     /// Objects to walk: where each one's Go value starts, and its id (so it is not looked up
     /// again), in two arrays (12 bytes an entry).
     private var work: [UInt64] = [], workIDs: [Int32] = []
@@ -417,7 +416,7 @@ struct Typer {
     /// DWARF does not describe, …): a word pair shaped like an interface — a runtime type
     /// descriptor (or an itab whose type field is one) followed by a pointer to the start of a
     /// heap object — types that object as the interface's dynamic value. Returns how many
-    /// objects it typed.
+    /// objects it gave a type (now waiting in the work list).
     mutating func sniffInterfaces(_ untyped: [Int32]) -> Int {
         let typeRange = runtimeTypes.modules.first.map { $0.types ..< $0.etypes } ?? 0 ..< 0
         for u in untyped where types[Int(u)] < 0 {
@@ -630,20 +629,10 @@ struct Typer {
     /// Types what the value of type `t` at `a` points to.
     mutating func visit(_ a: UInt64, _ t: TypeID, _ c: UInt8, depth: Int) {
         guard depth < 24 else { return }
-        let child = c > 1 ? c - 1 : 1
         let i = ensureInfo(t)
         switch infoShape[i] {
-        case .pointer:
-            assign(word(a), TypeID(rawValue: infoElem[i]), count: nil, confidence: child)
-        case .slice:
-            let cap = word(a &+ 16)
-            if cap > 0, cap < 1 << 40 { assign(word(a), TypeID(rawValue: infoElem[i]), count: cap, confidence: c, array: true) }
-        case .string:
-            assignString(word(a), len: word(a &+ 8), confidence: c)
-        case .eface, .iface:
-            var typ = word(a)
-            if infoShape[i] == .iface, typ != 0 { typ = word(typ &+ itabType) }
-            interfaceValue(typ: typ, data: word(a &+ 8))
+        case .pointer, .slice, .string, .eface, .iface:
+            leaf(a, infoShape[i], infoElem[i], c)
         case .pointerShaped:
             pointerShaped(word(a), i, c)
         case .oldMap, .swissMap, .groupReference, .idiom:
@@ -669,7 +658,6 @@ struct Typer {
     /// `visitFields` over the flattened leaves of struct `i`: the same assignments in the same
     /// order, without a call per nesting level.
     mutating func visitLeaves(_ a: UInt64, _ i: Int, _ c: UInt8, _ depth: Int) {
-        let child = c > 1 ? c - 1 : 1
         var l = Int(leafStart[i])
         let e = Int(leafEnd[i])
         while l < e {
@@ -677,21 +665,29 @@ struct Typer {
             let lt = leafType[l]
             l += 1
             guard d < 24 else { continue }
-            switch leafShape[l &- 1] {
-            case .pointer:
-                assign(word(at), TypeID(rawValue: lt), count: nil, confidence: child)
-            case .slice:
-                let cap = word(at &+ 16)
-                if cap > 0, cap < 1 << 40 { assign(word(at), TypeID(rawValue: lt), count: cap, confidence: c, array: true) }
-            case .string:
-                assignString(word(at), len: word(at &+ 8), confidence: c)
-            case .eface, .iface:
-                var typ = word(at)
-                if leafShape[l &- 1] == .iface, typ != 0 { typ = word(typ &+ itabType) }
-                interfaceValue(typ: typ, data: word(at &+ 8))
-            default:
-                visit(at, TypeID(rawValue: lt), c, depth: d)
-            }
+            let shape = leafShape[l &- 1]
+            if shape == .none { visit(at, TypeID(rawValue: lt), c, depth: d) } else { leaf(at, shape, lt, c) }
+        }
+    }
+
+    /// A value at `a` of one of the shapes that point straight at objects: a pointer or slice
+    /// (`elem`: the element type), a string, an interface.
+    @inline(__always)
+    mutating func leaf(_ a: UInt64, _ shape: ShapeKind, _ elem: Int32, _ c: UInt8) {
+        switch shape {
+        case .pointer:
+            assign(word(a), TypeID(rawValue: elem), count: nil, confidence: c > 1 ? c - 1 : 1)
+        case .slice:
+            let cap = word(a &+ 16)
+            if cap > 0, cap < 1 << 40 { assign(word(a), TypeID(rawValue: elem), count: cap, confidence: c, array: true) }
+        case .string:
+            assignString(word(a), len: word(a &+ 8), confidence: c)
+        case .eface, .iface:
+            var typ = word(a)
+            if shape == .iface, typ != 0 { typ = word(typ &+ itabType) }
+            interfaceValue(typ: typ, data: word(a &+ 8))
+        default:
+            break
         }
     }
 
@@ -707,10 +703,8 @@ struct Typer {
             switch infoShape[j] {
             case .none:
                 return
-            case .pointer, .slice:
+            case .pointer, .slice, .string, .eface, .iface:
                 leafOffset.append(off); leafShape.append(infoShape[j]); leafType.append(infoElem[j]); leafDepth.append(UInt8(level))
-            case .string, .eface, .iface:
-                leafOffset.append(off); leafShape.append(infoShape[j]); leafType.append(-1); leafDepth.append(UInt8(level))
             case .structure:
                 var f = Int(infoFieldStart[j])
                 let e = Int(infoFieldEnd[j])
