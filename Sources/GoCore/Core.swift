@@ -67,8 +67,10 @@ public final class Core: Sendable {
                               problem: { warnings.append(Warning("core notes: " + $0)) })
         guard !notes.threads.isEmpty else {
             if let note = elf.segments.first(where: { $0.type == UInt32(PT_NOTE) }),
-               note.fileOffset &+ note.fileSize > fileSize {
-                throw .truncated(path: path, what: "the note segment", needed: note.fileOffset &+ note.fileSize, fileSize: fileSize)
+               note.fileOffset > fileSize || note.fileSize > fileSize &- note.fileOffset {
+                let needed = note.fileOffset.addingReportingOverflow(note.fileSize)
+                throw .truncated(path: path, what: "the note segment", needed: needed.overflow ? .max : needed.partialValue,
+                                 fileSize: fileSize)
             }
             throw .malformed(path: path, what: "no NT_PRSTATUS note: the core has no threads")
         }

@@ -78,6 +78,8 @@ struct StackMaps {
     func conservative(_ frame: Frame, _ f: Pclntab.Function, _ body: (UInt64) -> Void) {
         let end = frame.fp &+ UInt64(max(0, f.argumentSize))
         var a = frame.sp
-        while a &+ 8 <= end, a < frame.fp &+ 1 << 16 { body(a); a &+= 8 }
+        let limit = frame.fp.addingReportingOverflow(1 << 16)
+        let stop = limit.overflow ? UInt64.max : limit.partialValue
+        while a < end, end &- a >= 8, a < stop { body(a); a &+= 8 }
     }
 }

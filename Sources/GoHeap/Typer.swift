@@ -575,7 +575,7 @@ struct Typer {
         let start = dataStart(id), end = start &+ dataSize(id)
         var e = start
         var k: UInt64 = 0
-        while e &+ rt.size <= end, k < max(ht.count, 1) {
+        while e < end, end &- e >= rt.size, k < max(ht.count, 1) {
             for (off, d) in fields { visit(e &+ off, d, c, depth: 0) }
             e &+= rt.size
             k += 1
@@ -615,11 +615,13 @@ struct Typer {
     }
 
     /// The word at `a`; reads within the last piece of the core used go straight to its bytes.
+    /// Bounds are compared as lengths (`end - a >= 8`), never as sums: a word read from the
+    /// target can be anything, and `a + 8` of 0xFFFF_FFFF_FFFF_FFF8 wraps to 0.
     @inline(__always) mutating func word(_ a: UInt64) -> UInt64 {
-        if a >= pieceStart, a &+ 8 <= pieceEnd, let base = pieceBase {
+        if a >= pieceStart, a < pieceEnd, pieceEnd &- a >= 8, let base = pieceBase {
             return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: Int(a &- pieceStart), as: UInt64.self))
         }
-        if let p = mem.dataPiece(containing: a), a &+ 8 <= p.end {
+        if let p = mem.dataPiece(containing: a), p.end &- a >= 8 {
             pieceStart = p.start; pieceEnd = p.end; pieceBase = p.base
             return UInt64(littleEndian: p.base.loadUnaligned(fromByteOffset: Int(a &- p.start), as: UInt64.self))
         }
@@ -899,7 +901,9 @@ struct Typer {
             guard let id = object(p), es > 0, hasPointers(e) else { return }
             let end = dataStart(id) &+ dataSize(id)
             var i: UInt64 = 0
-            while i < n, buf &+ (i &+ 1) &* es <= end { visit(buf &+ i &* es, e, c, depth: 1); i += 1 }
+            guard buf < end else { return }
+            let room = (end &- buf) / es
+            while i < n, i < room { visit(buf &+ i &* es, e, c, depth: 1); i += 1 }
         } else {
             assign(buf, e, count: n, confidence: c, array: true)
         }
