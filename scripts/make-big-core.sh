@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Makes a big core file for benchmarks: builds Tests/Fixtures/Generator with one
 # Go toolchain and runs it until it crashes with a heap of about N live objects
-# (about 60 bytes each on average: 18 M objects ≈ 1.1 GB of heap).
+# (about 60 bytes each on average: 18 M objects ≈ 1.1 GB of heap); or, with
+# --shape, Tests/Fixtures/Shapes, a heap of one shape (list, dlist, tree, strings,
+# maps, anys, ptrarrays, bytes, nesting, closures, mixed; see its main.go).
 #
-#   scripts/make-big-core.sh N [GOVERSION]     # N: 1_000_000, 18000000, 18M, ...
-#                                              # GOVERSION: default 1.26.6
+#   scripts/make-big-core.sh N [GOVERSION]               # N: 1_000_000, 18000000, 18M, ...
+#                                                        # GOVERSION: default 1.26.6; a
+#                                                        # -noswissmap suffix builds with it
+#   scripts/make-big-core.sh --shape SHAPE N [GOVERSION]
 #
-# The result is .build/bigcores/go<GOVERSION>-<N>/ (N in plain digits) holding
+# The result is .build/bigcores/go<GOVERSION>-<N>/ (N in plain digits; with a
+# shape, go<GOVERSION>-<SHAPE>-<N>/) holding
 #   exe         the generator executable
 #   core        its core file (SIGABRT: GOTRACEBACK=crash turns the nil-dereference
 #               panic into abort())
@@ -27,6 +32,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 script="$root/scripts/$(basename "$0")"
 src="$root/Tests/Fixtures/Generator"
+shape=""
+if [ "${1:-}" = --shape ]; then
+  shape=${2:?--shape needs a shape}
+  [[ $shape =~ ^[a-z]+$ ]] || { echo "make-big-core: bad shape $shape" >&2; exit 2; }
+  src="$root/Tests/Fixtures/Shapes"
+  shift 2
+fi
 
 die() { echo "make-big-core: $*" >&2; exit 1; }
 
@@ -46,13 +58,18 @@ esac
 [ "$n" -ge 10000 ] || die "N must be at least 10000, not $1"
 version=${2:-1.26.6}
 version=${version#go}
-[[ $version =~ ^1\.[0-9]+\.[0-9]+$ ]] || die "GOVERSION must look like 1.26.6, not $2"
+experiment=""
+case $version in
+  *-noswissmap) experiment=noswissmap; version=${version%-noswissmap} ;;
+esac
+[[ $version =~ ^1\.[0-9]+\.[0-9]+$ ]] || die "GOVERSION must look like 1.26.6 or 1.24.11-noswissmap, not $2"
 
 . "$root/scripts/core-dumps.sh"
 require_core_dumps
 
 out_root="$root/.build/bigcores"
-dir="$out_root/go$version-$n"
+name="go$version${experiment:+-$experiment}${shape:+-$shape}-$n"
+dir="$out_root/$name"
 goroot="$root/.toolchains/go$version/go"
 
 report() {  # DIR
@@ -61,11 +78,11 @@ report() {  # DIR
   echo "core:       $d/core"
   echo "core size:  $(du -h "$d/core" | cut -f1) on disk, $(du -h --apparent-size "$d/core" | cut -f1) apparent"
   echo "generation: ${secs}s (run, GC and core dump; the build of exe excluded)"
-  sed -n 's/^generator: /summary:    /p' "$d/stderr.txt" | head -1
+  sed -n 's/^\(generator\|shapes\): /summary:    /p' "$d/stderr.txt" | head -1
 }
 
 hash=$({
-  echo "version=$version n=$n"
+  echo "version=$version experiment=$experiment shape=$shape n=$n"
   (cd "$src" && find . -type f | LC_ALL=C sort | while IFS= read -r f; do
     echo "$f $(sha256sum <"$f" | cut -d' ' -f1)"
   done)
@@ -82,7 +99,7 @@ if [ -f "$dir/.hash" ] && [ "$(cat "$dir/.hash")" = "$hash" ]; then
   ok=1
   for f in exe core truth.json stderr.txt meta.json; do [ -s "$dir/$f" ] || ok=0; done
   if [ $ok = 1 ]; then
-    echo "cached  go$version-$n"
+    echo "cached  $name"
     report "$dir"
     exit 0
   fi
@@ -97,18 +114,18 @@ trap 'rm -rf "$tmp"' EXIT
 if ! (cd "$src" && env -i PATH="$goroot/bin:/usr/bin:/bin" HOME="${HOME:-/tmp}" TMPDIR="${TMPDIR:-/tmp}" \
     GOROOT="$goroot" GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOENV=off GOWORK=off \
     GOPATH="$root/.build/gopath" GOCACHE="$root/.build/gocache/go$version" \
-    CGO_ENABLED=0 GOEXPERIMENT= \
+    CGO_ENABLED=0 GOEXPERIMENT="$experiment" \
     go build -buildvcs=false -o "$tmp/exe" . ) >"$tmp/build.log" 2>&1; then
   sed 's/^/    /' "$tmp/build.log" >&2
   die "go build failed"
 fi
 rm -f "$tmp/build.log"
 
-echo "running go$version-$n (about $((n * 60 / 1000000)) MB of heap)..." >&2
+echo "running $name (about $((n * 60 / 1000000)) MB of heap)..." >&2
 start=$(date +%s.%N)
 set +e
 { (cd "$tmp" && ulimit -c unlimited && exec env -i PATH=/usr/bin:/bin GOTRACEBACK=crash \
-  timeout -k 30 3600 ./exe "$n" truth.json 2>stderr.txt >/dev/null); } 2>/dev/null  # (no "Aborted" notice)
+  timeout -k 30 3600 ./exe ${shape:+"$shape"} "$n" truth.json 2>stderr.txt >/dev/null); } 2>/dev/null  # (no "Aborted" notice)
 rc=$?
 set -e
 end=$(date +%s.%N)
@@ -140,5 +157,5 @@ PY
 echo "$hash" >"$tmp/.hash"
 rm -rf "$dir" && mv "$tmp" "$dir"
 trap - EXIT
-echo "built   go$version-$n (exit status $rc)"
+echo "built   $name (exit status $rc)"
 report "$dir"
