@@ -16,6 +16,14 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 var args = Array(CommandLine.arguments.dropFirst())
 let top = args.first == "--top"
 if top { args.removeFirst() }
+if args.first == "--untyped" {
+    args.removeFirst()
+    do {
+        let process = try Process(corePath: args[0], executablePath: args.count > 1 ? args[1] : nil)
+        untypedReport(process, try process.heap())
+    } catch { print("heapbench: \(error)"); exit(1) }
+    exit(0)
+}
 guard !args.isEmpty else {
     print("usage: heapbench [--top] CORE [EXE]")
     exit(2)
@@ -91,3 +99,63 @@ extension String {
     func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
+
+/// What holds the live objects no source typed: each untyped object is labelled by the entry of
+/// the untyped region it lies in — the typed object and field, or the root, whose pointer leads
+/// into that region (found by flooding forward from every such entry through untyped objects) —
+/// and the labels are listed with their objects' count, bytes and an example.
+func untypedReport(_ process: Process, _ heap: Heap) {
+    var label = [Int32](repeating: -1, count: heap.objectCount)
+    var labels: [String] = []
+    var labelIndex: [String: Int32] = [:]
+    func intern(_ s: String) -> Int32 {
+        if let i = labelIndex[s] { return i }
+        labels.append(s); labelIndex[s] = Int32(labels.count - 1); return Int32(labels.count - 1)
+    }
+    var queue: [Int] = []
+    func shape(_ id: Int) -> String { "[\(heap.span(of: id).noscan ? "noscan" : "scan") \(heap.size(of: id))]" }
+    for r in heap.roots {
+        let o = Int(r.object)
+        guard o >= 0, heap.type(of: o) == nil, label[o] < 0 else { continue }
+        label[o] = intern("root \(r.kind.rawValue) \(r.name)" + (r.function.map { " in \($0)" } ?? "") + " " + shape(o))
+        queue.append(o)
+    }
+    for id in 0..<heap.objectCount where heap.isLive(id) {
+        guard let t = heap.type(of: id) else { continue }
+        for target in heap.pointers(from: id) where heap.type(of: Int(target)) == nil && label[Int(target)] < 0 {
+            let f = heap.pointerField(from: id, to: Int(target), process: process)
+            var name = t.name
+            if name.hasPrefix("["), let close = name.firstIndex(of: "]") { name = "[N]" + name[name.index(after: close)...] }
+            var field = f.field
+            if field.hasPrefix("["), let close = field.firstIndex(of: "]") { field = "[i]" + field[field.index(after: close)...] }
+            label[Int(target)] = intern("in \(name) \(field) " + shape(Int(target)))
+            queue.append(Int(target))
+        }
+    }
+    var head = 0
+    while head < queue.count {
+        let id = queue[head]; head += 1
+        for target in heap.pointers(from: id) where heap.type(of: Int(target)) == nil && label[Int(target)] < 0 {
+            label[Int(target)] = label[id]
+            queue.append(Int(target))
+        }
+    }
+    var count = [Int](repeating: 0, count: labels.count + 1), bytes = [UInt64](repeating: 0, count: labels.count + 1)
+    var example = [UInt64](repeating: 0, count: labels.count + 1)
+    var live = 0, untyped = 0
+    var untypedBytes: UInt64 = 0
+    for id in 0..<heap.objectCount where heap.isLive(id) {
+        live += 1
+        guard heap.type(of: id) == nil else { continue }
+        untyped += 1
+        untypedBytes += heap.size(of: id)
+        let l = Int(label[id]) + 1
+        count[l] += 1; bytes[l] += heap.size(of: id)
+        if example[l] == 0 { example[l] = heap.address(of: id) }
+    }
+    print("live \(live), untyped \(untyped) (\(String(100 * Double(untyped) / Double(max(live, 1)), places: 3))%), \(untypedBytes) B")
+    for l in (0..<count.count).sorted(by: { count[$0] > count[$1] }).prefix(60) where count[l] > 0 {
+        print("\(String(count[l]).leftPad(8)) \(String(bytes[l]).leftPad(10))  \(example[l].hex)  \(l == 0 ? "(no entry found)" : labels[l - 1])")
+    }
+}
+extension UInt64 { var hex: String { "0x" + String(self, radix: 16) } }
