@@ -64,7 +64,7 @@ struct HeapBuilder {
         guard objs.slotOf.count < Int(Int32.max) else { throw .damaged("more than 2^31 objects") }
 
         lap("spans and objects")
-        let index = ObjectIndex(spans: spans, heapSpans: heapSpans, slotOf: objs.slotOf)
+        let index = ObjectIndex(spans: spans, heapSpans: heapSpans, slotOf: objs.slotOf, rank: objs.rank)
         let objectCount = index.objectCount
         // Runtime types (for header objects, large objects, interfaces).
         let modules = try moduleTypeRanges(dwarf: dwarf, layouts: layouts)
@@ -165,7 +165,7 @@ struct HeapBuilder {
     /// span's `firstObject` and `objectCount`, and returns each object's slot number. Counts
     /// first, then fills flat arrays of exactly that size, 64 slots per step of the allocation bits.
     static func enumerateObjects(spans: inout [Span], mem: AddressSpace)
-        -> (slotOf: [UInt16], heapSpans: [Int32], fresh: [UInt64], unreadableBits: Int, oversized: Int) {
+        -> (slotOf: [UInt16], heapSpans: [Int32], fresh: [UInt64], rank: ObjectIndex.Ranks, unreadableBits: Int, oversized: Int) {
         /// Bit word k (slots 64k ..< 64k+64) of a span's allocation bits; missing bytes read as 0.
         @inline(__always) func bitWord(_ raw: UnsafeRawBufferPointer, _ k: Int) -> UInt64 {
             let o = k &* 8
@@ -206,9 +206,11 @@ struct HeapBuilder {
             spans[i].objectCount = Int32(truncatingIfNeeded: c)
             total &+= c
         }
-        guard total < Int(Int32.max) else { return ([], heapSpans, [], unreadable, oversized) }
-        // Pass 2: their slot numbers and fresh bits.
+        guard total < Int(Int32.max) else { return ([], heapSpans, [], ObjectIndex.Ranks(), unreadable, oversized) }
+        // Pass 2: their slot numbers and fresh bits, and the allocation words of spans with free
+        // slots (object lookup ranks a slot among them).
         var fresh = [UInt64](repeating: 0, count: (total &+ 63) / 64)
+        var rank = ObjectIndex.Ranks()
         let slotOf = [UInt16](unsafeUninitializedCapacity: total) { outBuffer, initialized in
             let out = outBuffer
             fresh.withUnsafeMutableBufferPointer { freshBuffer in
@@ -218,10 +220,13 @@ struct HeapBuilder {
                     let s = spans[Int(hs)]
                     let n = Int(s.slots), fi = min(Int(s.freeIndex), n)
                     let end = id &+ Int(s.objectCount)
+                    let dense = Int(s.objectCount) == n
+                    if !dense && s.objectCount > 0 { rank.start(span: Int(hs)) }
                     func emit(_ raw: UnsafeRawBufferPointer?) {
                         for k in 0 ..< (n &+ 63) / 64 {
                             let marked = raw.map { bitWord($0, k) } ?? 0
                             var alloc = allocWord(marked, k, slots: n, freeIndex: fi)
+                            if !dense { rank.append(alloc, before: id &- Int(s.firstObject)) }
                             let young = alloc & ~marked
                             while alloc != 0, id < end {
                                 let j = alloc.trailingZeroBitCount
@@ -240,7 +245,7 @@ struct HeapBuilder {
                 initialized = id
             }
         }
-        return (slotOf, heapSpans, fresh, unreadable, oversized)
+        return (slotOf, heapSpans, fresh, rank, unreadable, oversized)
     }
 
     /// The objects a dominator tree reaches, as marking reports them.

@@ -4,11 +4,12 @@
 /// through a sampled index: the span of every 64th id, then a short step forward) and its slot
 /// number in the span (2 bytes per object). Its address is computed, not stored.
 ///
-/// The other way, the object containing an address is found in O(1) for the common case: a page
-/// table maps each heap page to its span, one packed record per span gives the span's geometry,
-/// and the slot's object id is checked directly before falling back to a binary search within
-/// the span. A lookup touches the page table and one span record (32 bytes, so at most two cache
-/// lines), and divides by the slot size with a multiplication.
+/// The other way, the object containing an address is found in O(1): a page table maps each heap
+/// page to its span, one packed record per span gives the span's geometry, and the slot's object
+/// id is its span's first id plus the slot (every slot allocated) or plus the slot's rank among
+/// the allocated ones: one 16-byte word of the span's allocation bits with the count of objects
+/// before it. A lookup touches the page table, one span record (32 bytes) and at most one rank
+/// word, and divides by the slot size with a multiplication.
 final class ObjectIndex: @unchecked Sendable {
     /// Per object: its slot number in its span.
     let slotOf: [UInt16]
@@ -24,16 +25,38 @@ final class ObjectIndex: @unchecked Sendable {
     /// Heap span indexes in address order, for the binary-search fallback on very sparse heaps.
     let sorted: [Int32]
     let lo: UInt64, hi: UInt64
+    /// The allocation words of the spans with free slots (see `Geometry.rank`).
+    let ranks: [RankWord]
 
     struct Geometry {
         var base: UInt64
         var elemSize: UInt64
         /// ⌈2³²/elemSize⌉ when offsets in the span are below 2³², else 0 (divide).
         var reciprocal: UInt32
+        /// Slots that may hold objects: 0 for spans that hold none.
         var slots: UInt32
         var first: Int32
-        /// Objects in the span; negative when every slot is one (object id = first + slot).
-        var count: Int32
+        /// -1 when every slot is an object (object id = first + slot); else the index in `ranks`
+        /// of the span's first allocation word (object id = first + the slot's rank).
+        var rank: Int32
+    }
+
+    /// 64 slots of a span: which hold objects, and how many objects of the span come before them.
+    struct RankWord {
+        var bits: UInt64
+        var before: UInt32
+        var pad: UInt32 = 0
+    }
+
+    /// The rank words of the spans with free slots, built while objects are enumerated.
+    struct Ranks {
+        var words: [RankWord] = []
+        /// Span index → index of its first word in `words`.
+        var first: [Int32: Int32] = [:]
+        mutating func start(span: Int) { first[Int32(truncatingIfNeeded: span)] = Int32(truncatingIfNeeded: words.count) }
+        mutating func append(_ bits: UInt64, before: Int) {
+            words.append(RankWord(bits: bits, before: UInt32(truncatingIfNeeded: before)))
+        }
     }
 
     /// The largest page table built: 2^26 entries (256 MiB), i.e. 512 GiB of address range.
@@ -41,8 +64,9 @@ final class ObjectIndex: @unchecked Sendable {
 
     var objectCount: Int { slotOf.count }
 
-    init(spans: [Span], heapSpans: [Int32], slotOf: [UInt16]) {
+    init(spans: [Span], heapSpans: [Int32], slotOf: [UInt16], rank: Ranks) {
         self.slotOf = slotOf
+        ranks = rank.words
         var firsts = heapSpans.map { spans[Int($0)].firstObject }
         firsts.append(Int32(truncatingIfNeeded: slotOf.count))
         heapFirst = firsts
@@ -54,14 +78,16 @@ final class ObjectIndex: @unchecked Sendable {
             blocks[b] = Int32(truncatingIfNeeded: p)
         }
         blockPos = blocks
-        geometry = spans.map { s in
-            let inUse = s.state == .inUse && s.objectCount > 0
-            let dense = inUse && UInt32(s.objectCount) == s.slots
+        geometry = spans.enumerated().map { i, s in
+            // A span whose allocation words were not kept (it holds no objects) has no slots.
+            let dense = s.state == .inUse && s.objectCount > 0 && UInt32(s.objectCount) == s.slots
+            let words = rank.first[Int32(truncatingIfNeeded: i)]
+            let inUse = dense || words != nil
             let bytes = UInt64(s.slots).multipliedReportingOverflow(by: s.elemSize)
             let reciprocal: UInt32 = s.elemSize > 1 && !bytes.overflow && bytes.partialValue <= 1 << 32 && s.elemSize < 1 << 32
                 ? UInt32(truncatingIfNeeded: ((1 << 32) &+ s.elemSize &- 1) / s.elemSize) : 0
             return Geometry(base: s.base, elemSize: s.elemSize, reciprocal: reciprocal, slots: inUse ? s.slots : 0,
-                            first: s.firstObject, count: dense ? -s.objectCount : (inUse ? s.objectCount : 0))
+                            first: s.firstObject, rank: dense ? -1 : (words ?? -1))
         }
         sorted = heapSpans
         lo = heapSpans.first.map { spans[Int($0)].base } ?? 0
@@ -144,20 +170,13 @@ final class ObjectIndex: @unchecked Sendable {
         guard slot < UInt64(g.slots) else { return nil }
         let slotBase = g.base &+ slot &* g.elemSize
         let f = Int(g.first)
-        if g.count < 0 { return (f &+ Int(slot), slotBase, s) }
-        let n = Int(g.count)
-        guard n > 0 else { return nil }
-        // Fast path: every slot before this one is allocated.
-        let guess = f &+ Int(slot)
-        let want = UInt16(truncatingIfNeeded: slot)
-        if guess < f &+ n, slotOf[guess] == want { return (guess, slotBase, s) }
-        var l = f, h = min(guess, f &+ n)
-        while l < h {
-            let mid = (l &+ h) >> 1
-            let v = slotOf[mid]
-            if v == want { return (mid, slotBase, s) }
-            if v < want { l = mid &+ 1 } else { h = mid }
-        }
-        return nil
+        if g.rank < 0 { return (f &+ Int(slot), slotBase, s) }
+        let w = Int(g.rank) &+ Int(slot >> 6)
+        guard w < ranks.count else { return nil }
+        let r = ranks[w]
+        let bit = slot & 63
+        guard (r.bits >> bit) & 1 != 0 else { return nil }
+        let below = r.bits & ((1 << bit) &- 1)
+        return (f &+ Int(r.before) &+ below.nonzeroBitCount, slotBase, s)
     }
 }
