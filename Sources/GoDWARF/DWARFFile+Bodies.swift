@@ -6,6 +6,10 @@ struct LazyState: Sendable {
     var inlinedCalls: [UInt64: [InlinedCall]] = [:]
     /// File tables of units, by unit index.
     var fileTables: [Int: [String]] = [:]
+    /// Types made after the walk (``DWARFFile/synthesizeStruct(name:size:fields:)``), numbered
+    /// after the file's own.
+    var synthesized: [GoType] = []
+    var synthesizedByName: [String: TypeID] = [:]
 }
 
 extension DWARFFile {

@@ -105,10 +105,20 @@ public final class DWARFFile: @unchecked Sendable {
 
     // MARK: Types
 
-    /// The type with that ID.
+    /// The type with that ID: one of ``types``, or one made later by
+    /// ``synthesizeStruct(name:size:fields:)``.
     ///
     /// - Precondition: `id` came from this file.
-    public func type(_ id: TypeID) -> GoType { types[id.index] }
+    @inlinable
+    public func type(_ id: TypeID) -> GoType {
+        if _fastPath(id.index < types.count) { return types[id.index] }
+        return synthesized(id)
+    }
+
+    @usableFromInline @inline(never)
+    func synthesized(_ id: TypeID) -> GoType {
+        lazyState.withLock { $0.synthesized[id.index - types.count] }
+    }
 
     /// The type with that exact Go name as DWARF spells it: `main.Point`, `*main.Point`,
     /// `[]int`, `map[string]int`, `runtime.mspan`, `internal/abi.Type`.
@@ -121,7 +131,7 @@ public final class DWARFFile: @unchecked Sendable {
     public func resolvingTypedefs(_ id: TypeID) -> TypeID {
         var current = id
         for _ in 0..<32 {
-            let type = types[current.index]
+            let type = type(current)
             guard type.tag == .typedef, let underlying = type.underlying else { return current }
             current = underlying
         }
