@@ -222,7 +222,7 @@ struct HeapBuilder {
                     let end = id &+ Int(s.objectCount)
                     let dense = Int(s.objectCount) == n
                     if !dense && s.objectCount > 0 { rank.start(span: Int(hs)) }
-                    func emit(_ raw: UnsafeRawBufferPointer?) {
+                    func emit(_ raw: UnsafeRawBufferPointer?, _ rank: inout ObjectIndex.Ranks) {
                         for k in 0 ..< (n &+ 63) / 64 {
                             let marked = raw.map { bitWord($0, k) } ?? 0
                             var alloc = allocWord(marked, k, slots: n, freeIndex: fi)
@@ -238,7 +238,9 @@ struct HeapBuilder {
                         }
                     }
                     if s.objectCount > 0,
-                       (try? mem.withBytes(at: Address(s.allocBits), count: UInt64((n &+ 7) / 8), { emit($0) })) == nil { emit(nil) }
+                       (try? mem.withBytes(at: Address(s.allocBits), count: UInt64((n &+ 7) / 8), { emit($0, &rank) })) == nil {
+                        emit(nil, &rank)
+                    }
                     // Bits that changed between the passes cannot happen (the core is read-only); pad if they did.
                     while id < end { out[id] = 0; id &+= 1 }
                 }

@@ -60,7 +60,7 @@ public struct Value: Sendable, CustomStringConvertible {
     /// - Precondition: `process.dwarf` is not nil and `type` came from it (a ``TypeID`` can only
     ///   come from a DWARF file, so this holds for any ID obtained from `process.dwarf`).
     public init(process: Process, address: Address, type: TypeID) {
-        guard let dwarf = process.dwarf, type.index >= 0, type.index < dwarf.types.count else {
+        guard let dwarf = process.dwarf, type.index >= 0, type.index < dwarf.typeCount else {
             preconditionFailure("Value(type: \(type)) needs a TypeID from process.dwarf")
         }
         self.process = process

@@ -1,0 +1,124 @@
+import CSupport
+import GoDWARF
+
+/// Offers: "the object at `p` is a `T`" (or `[n]T`, or string bytes), made by the walkers and
+/// taken or refused at once. Most are refused from the object's state byte alone; one that is
+/// taken sets the object's type and queues it to be walked.
+///
+/// (Collecting a walk's offers, prefetching their objects' state and applying them in a batch
+/// was tried: it was slower on every shape measured. The processor already overlaps the
+/// independent misses of consecutive offers; what helps is starting to load the memory of a
+/// target that will be walked as soon as its address is known.)
+extension Typer {
+    /// Offers a single value of type `t` at `p` (a pointer's target).
+    @inline(__always) mutating func offerPointer(_ p: UInt64, _ t: TypeID, confidence c: UInt8) {
+        // Most targets a walk types are walked soon after: start loading their memory now.
+        if shapes.shape(of: t) != .none { prefetch(p) }
+        guard p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] else { return }
+        apply(p, id, sp, t, count: nil, confidence: c)
+    }
+
+    /// Offers `[n]t` at `p` (a slice's backing array, `array`), or one boxed value (`n` 1).
+    @inline(__always) mutating func offerArray(_ p: UInt64, _ t: TypeID, count n: UInt64, confidence c: UInt8, array: Bool = true) {
+        if shapes.shape(of: t) != .none { prefetch(p) }
+        guard p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] else { return }
+        apply(p, id, sp, t, count: n, confidence: c, array: array)
+    }
+
+    /// Offers `len` bytes of string data at `p`.
+    @inline(__always) mutating func offerString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
+        guard len > 0, p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] else { return }
+        applyString(p, id, sp, len: len, confidence: c)
+    }
+
+    /// Gives the object that starts at `p` the type `t` (`[count]t` when count > 1) unless it already
+    /// has one of at least this confidence.
+    mutating func assign(_ p: UInt64, _ t: TypeID?, count: UInt64?, confidence c: UInt8, name: String? = nil,
+                         array: Bool = false, guessedCount: Bool = false, runtimeType: UInt64 = 0) {
+        guard p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
+        // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
+        guard p == slot &+ spanDataOffset[sp] else { return }
+        apply(p, id, sp, t, count: count, confidence: c, name: name, array: array, guessedCount: guessedCount,
+              runtimeType: runtimeType)
+    }
+
+    /// `assign` of a located object whose Go value starts at `p`.
+    mutating func apply(_ p: UInt64, _ id: Int, _ sp: Int, _ t: TypeID?, count: UInt64?, confidence c: UInt8,
+                        name: String? = nil, array: Bool = false, guessedCount: Bool = false, runtimeType: UInt64 = 0) {
+        let cf = states.state(id)
+        let current = cf & TypeAssignments.confidenceMask
+        let explicit = count != nil && !guessedCount
+        if c <= current {
+            // Only three cases refine a type of at least this confidence (see `refines`); when the
+            // state byte and the offered type rule them out, the current type is not read.
+            guard let t else { return }
+            let currentExplicit = cf & TypeAssignments.explicitCount != 0
+            if cf & TypeAssignments.runtimeOnly == 0, !(explicit && !currentExplicit),
+               shapes.flags(of: t) & TypeShapes.Flags.synthesized == 0 { return }
+            if !refines(t, states.type(id), explicit: explicit, currentExplicit: currentExplicit) { return }
+        }
+        var t = t
+        if let d = t {
+            let i = shapes.ensure(d)
+            // A pointer shape of a generic instantiation ("go.shape.*uint8") says nothing about the
+            // real pointee; other shapes keep the layout and field types.
+            if shapes.flags[i] & TypeShapes.Flags.shapePointer != 0 { return }
+            if shapes.flags[i] & TypeShapes.Flags.syncNode != 0 { t = downcast(p, d) }
+        }
+        let size = spanDataSize[sp]
+        let elemSize = t.map { shapes.size(of: $0) } ?? 0
+        var n: UInt64 = count ?? 1
+        // A value larger than the object cannot be in it: the pointer is stale or its type wrong.
+        if elemSize > size { return }
+        if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
+        let index: Int32
+        if n <= 1, !array, name == nil, runtimeType == 0, let d = t {
+            let known = states.single(d)
+            index = known >= 0 ? known : states.makeSingle(d, name: shapes.name(of: d))
+        } else if name == nil, runtimeType == 0, let d = t {
+            let known = states.cachedArray(d, n)
+            index = known >= 0 ? known : states.array(d, n, name: shapes.name(of: d))
+        } else {
+            let elemName = name ?? t.map { shapes.name(of: $0) } ?? "?"
+            let ht = n > 1 || array ? HeapType(name: "[\(n)]" + elemName, dwarf: t, count: n, runtimeType: runtimeType)
+                : HeapType(name: elemName, dwarf: t, count: 0, runtimeType: runtimeType)
+            index = states.index(of: ht)
+        }
+        guard index >= 0 else { return }
+        let level = max(c, current)
+        states.set(id, type: index, confidence: level | (explicit ? TypeAssignments.explicitCount : 0))
+        // To be walked (`drain` prefetches its memory a few steps ahead).
+        guard p >> 56 == 0 else { return }   // no heap object lies up there (see WorkQueue.Item)
+        queue.push(WorkQueue.Item(p: p, id: Int32(truncatingIfNeeded: id), span: Int32(truncatingIfNeeded: sp), confidence: level))
+    }
+
+    /// Whether `t` is a better view of the object than its current type although it comes from a
+    /// less trusted source: the same element type with a known count where the count was guessed,
+    /// or one of the typed views Go's DWARF synthesises of runtime internals (`hash<K,V>`,
+    /// `bucket<K,V>`, `map<K,V>`, `table<K,V>`, `hchan<T>`, and pointers to them) replacing the
+    /// runtime's generic type of the same size.
+    /// Called for every offer that does not beat the current confidence, so it reads flat
+    /// per-type arrays only.
+    mutating func refines(_ t: TypeID?, _ current: Int32, explicit: Bool, currentExplicit: Bool) -> Bool {
+        guard let t, current >= 0 else { return false }
+        let cur = states.dwarfOf[Int(current)]
+        guard cur >= 0 else {
+            // A runtime type DWARF lacks ("map.bucket[K]V"): a DWARF view of the same size is better.
+            let rtAddress = states.runtimeOf[Int(current)]
+            guard rtAddress != 0, let rt = runtimeTypes.type(at: rtAddress) else { return false }
+            return shapes.size(of: t) == rt.size
+        }
+        if cur == t.rawValue { return explicit && !currentExplicit }
+        let new = shapes.ensure(t), old = shapes.ensure(TypeID(rawValue: cur))
+        return shapes.flags[new] & TypeShapes.Flags.synthesized != 0 && shapes.flags[old] & TypeShapes.Flags.synthesized == 0
+            && shapes.ownSize[new] == shapes.ownSize[old]
+    }
+
+    /// String bytes at the start (`p`) of an object that has no type of at least this confidence.
+    mutating func applyString(_ p: UInt64, _ id: Int, _ sp: Int, len: UInt64, confidence c: UInt8) {
+        guard states.confidence(id) < c else { return }
+        let s = states.string()
+        guard s >= 0 else { return }
+        states.set(id, type: s, confidence: c | TypeAssignments.explicitCount)
+    }
+}

@@ -1,0 +1,83 @@
+import GoCore
+import GoDWARF
+
+/// Where typing starts: the types the heap itself stores (allocation headers, `largeType`), the
+/// DWARF types of globals, of finalizer and cleanup functions and of stack frames, and the
+/// `sync.Pool` records of globals DWARF does not describe.
+extension Typer {
+    /// Objects whose runtime type the heap stores: allocation headers and largeType (Go 1.22+).
+    mutating func seedRuntimeTypes() {
+        guard headers else { return }
+        for hs in heapSpans {
+            let s = spans[Int(hs)]
+            if s.noscan || s.objectCount == 0 { continue }
+            if s.isLarge {
+                if s.largeType != 0 { seedRuntime(Int(s.firstObject), typeAddress: s.largeType, s) }
+            } else if s.elemSize > 512 {
+                for id in Int(s.firstObject) ..< Int(s.firstObject + s.objectCount) {
+                    if let t = try? mem.read(UInt64.self, at: Address(index.address(of: id))), t != 0 { seedRuntime(id, typeAddress: t, s) }
+                }
+            }
+        }
+    }
+
+    mutating func seedRuntime(_ id: Int, typeAddress: UInt64, _ s: Span) {
+        guard let rt = runtimeTypes.type(at: typeAddress), rt.size > 0 else { return }
+        let size = dataSize(id)
+        let n = max(1, size / rt.size)
+        let start = dataStart(id)
+        let d = dwarfType(rt)
+        // The header stores the element type; the slot holds as many elements as fit (the
+        // requested length is not recorded for small objects; a slice's cap refines it later).
+        let count: UInt64 = rt.size &* 2 > size ? 1 : n
+        assign(start, d, count: count, confidence: TypeAssignments.runtimeTrust, name: d == nil ? rt.name : nil, array: count > 1,
+               guessedCount: !s.isLarge && count > 1, runtimeType: d == nil ? rt.address : 0)
+    }
+
+    /// Every DWARF global is a typed root.
+    mutating func seedGlobals() {
+        for g in dwarf.globals {
+            guard let t = g.type, shapes.hasPointers(t) else { continue }
+            visit(g.address &+ bias, t, TypeAssignments.globalTrust, depth: 0)
+        }
+    }
+
+    /// Types the values of each frame's parameters and locals from DWARF, at CFA-relative slots.
+    mutating func seedStacks(_ goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?) {
+        guard let tab = try? core.pclntab.get() else { return }
+        let unwinder = Unwinder(core: core, tab: tab)
+        for g in goroutines where g.status != .dead && g.status != .deadExtra && g.status != .idle {
+            let frames = unwinder.frames(of: g, threadOf: threadOf)
+            let fromThread = Unwinder.start(of: g) == nil
+            for i in frames.indices {
+                let f = frames[i]
+                let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread) &- bias
+                guard let fn = dwarf.function(containing: lookup) else { continue }
+                for v in dwarf.variables(of: fn) {
+                    guard let t = v.type, v.isInScope(at: lookup), shapes.hasPointers(t),
+                          case .frameOffset(let off)? = v.location.at(pc: lookup) else { continue }
+                    let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+                    guard a >= f.sp, a < g.stackHi else { continue }
+                    visit(a, t, TypeAssignments.stackTrust, depth: 0)
+                }
+            }
+        }
+    }
+
+    /// Data words no DWARF global describes (the linker kept the variable, not its DWARF) that have
+    /// the shape of a `sync.Pool`'s `local`/`victim` field: the next word is a count n and the
+    /// untyped object they point to holds exactly n `sync.poolLocal` records.
+    mutating func seedUnnamedPools(_ slots: [UInt64]) {
+        guard let local = dwarf.type(named: "sync.poolLocal") else { return }
+        let size = shapes.size(of: local)
+        guard size > 0 else { return }
+        for slot in slots {
+            let p = word(slot), n = word(slot &+ 8)
+            guard n > 0, n < 1 << 12, let id = object(p), states.type(id) < 0, p == dataStart(id) else { continue }
+            let have = dataSize(id)
+            if n &* size <= have, (n &+ 1) &* size > have {
+                assign(p, local, count: n, confidence: TypeAssignments.stackTrust, array: true)
+            }
+        }
+    }
+}
