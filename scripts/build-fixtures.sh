@@ -24,7 +24,8 @@
 #   goV            default build
 #   goV-pie        -buildmode=pie
 #   goV-stripped   -ldflags="-s -w" (no symbol table, no DWARF)
-# plus GOEXPERIMENT variants: go1.24.*-noswissmap, go1.25.*-greenteagc, go1.26.*-nogreenteagc.
+# plus GOEXPERIMENT variants: go1.24.*-noswissmap, go1.25.*-greenteagc, go1.26.*-nogreenteagc,
+# go1.26.*-goroutineleakprofile (the runtime marks goroutines it finds blocked forever as leaked).
 # (Tests/FixtureSupport/Fixtures.swift computes the same set; keep them in step.)
 #
 # Needs: bash, python3 (for the toolchains and the checks), a kernel that writes
@@ -47,7 +48,8 @@ variants() {
     case $v in
       1.24.*) echo "go$v-noswissmap $v exe 0 noswissmap" ;;
       1.25.*) echo "go$v-greenteagc $v exe 0 greenteagc" ;;
-      1.26.*) echo "go$v-nogreenteagc $v exe 0 nogreenteagc" ;;
+      1.26.*) echo "go$v-nogreenteagc $v exe 0 nogreenteagc"
+              echo "go$v-goroutineleakprofile $v exe 0 goroutineleakprofile" ;;
     esac
   done
 }

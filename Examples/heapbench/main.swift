@@ -154,8 +154,11 @@ func untypedReport(_ process: Process, _ heap: Heap) {
         if example[l] == 0 { example[l] = heap.address(of: id) }
     }
     print("live \(live), untyped \(untyped) (\(String(100 * Double(untyped) / Double(max(live, 1)), places: 3))%), \(untypedBytes) B")
-    for l in (0..<count.count).sorted(by: { count[$0] > count[$1] }).prefix(60) where count[l] > 0 {
-        print("\(String(count[l]).leftPad(8)) \(String(bytes[l]).leftPad(10))  \(example[l].hex)  \(l == 0 ? "(no entry found)" : labels[l - 1])")
+    for (title, order) in [("by count", { (a: Int, b: Int) in count[a] > count[b] }), ("by bytes", { (a: Int, b: Int) in bytes[a] > bytes[b] })] {
+        print("-- \(title)")
+        for l in (0..<count.count).sorted(by: order).prefix(30) where count[l] > 0 {
+            print("\(String(count[l]).leftPad(8)) \(String(bytes[l]).leftPad(10))  \(example[l].hex)  \(l == 0 ? "(no entry found)" : labels[l - 1])")
+        }
     }
 }
 extension UInt64 { var hex: String { "0x" + String(self, radix: 16) } }

@@ -59,8 +59,8 @@ struct Goroutines: ParsableCommand {
         for item in order {
             let idxs = all ? [Int(item[0]) ?? 0] : (members[item[0]] ?? [])
             let g = gs[idxs[0]]
-            let head = all ? "goroutine \(g.id) [\(g.waitReason ?? g.status.description)]"
-                : "\(idxs.count) goroutine\(idxs.count == 1 ? "" : "s") [\(g.waitReason ?? g.status.description)]: \(idxs.prefix(8).map { String(gs[$0].id) }.joined(separator: " "))\(idxs.count > 8 ? " …" : "")"
+            let head = all ? "goroutine \(g.id) [\(g.state)]"
+                : "\(idxs.count) goroutine\(idxs.count == 1 ? "" : "s") [\(g.state)]: \(idxs.prefix(8).map { String(gs[$0].id) }.joined(separator: " "))\(idxs.count > 8 ? " …" : "")"
             Output.stdout(head)
             for f in stacks[idxs[0]] {
                 Output.stdout("  \(f.function)\(f.inlined ? " (inlined)" : "")\n      \(f.file ?? "?"):\(f.line)")

@@ -89,6 +89,7 @@ struct Paths: ParsableCommand {
                 // The contract's kinds: global, stack, finalizer (cleanups included), other.
                 root["kind"] = .string(path.root.kind == .cleanup ? "finalizer" : path.root.kind.rawValue)
                 root["name"] = .string(path.root.name)
+                root["field"] = .string(path.root.field)
                 root["function"] = path.root.function.map { .string($0) } ?? .null
                 return .object(["root": .object(root), "steps": .array(path.steps.map { s in
                     .object(["address": .string(heap.dataAddress(of: s.object).hex), "type": .string(heap.type(of: s.object)?.name ?? "<unknown>"),
@@ -100,7 +101,7 @@ struct Paths: ParsableCommand {
         if paths.isEmpty { Output.stdout("no path from a root: the object is unreachable (garbage since the last GC)") }
         for (i, p) in paths.enumerated() {
             let r = p.root
-            Output.stdout("path \(i + 1): \(r.kind.rawValue) \(r.name)\(r.function.map { " in \($0)" } ?? "")")
+            Output.stdout("path \(i + 1): \(r.kind.rawValue) \(r.name)\(r.field.isEmpty ? "" : " via \(r.field)")\(r.function.map { " in \($0)" } ?? "")")
             for s in p.steps {
                 Output.stdout("  \(heap.dataAddress(of: s.object).hex)  \(heap.type(of: s.object)?.name ?? "<unknown>")\(s.field.isEmpty ? "" : "  via \(s.field)")")
             }

@@ -32,7 +32,8 @@ struct ObjectCommand: ParsableCommand {
                          "field": .string(heap.pointerField(from: r, to: id, process: process).field)])
             })
             o["roots"] = .array(heap.roots.filter { $0.object == Int32(id) }.map { r in
-                .object(["kind": .string(r.kind.rawValue), "name": .string(r.name), "function": r.function.map { .string($0) } ?? .null])
+                .object(["kind": .string(r.kind.rawValue), "name": .string(r.name), "field": .string(r.field),
+                         "function": r.function.map { .string($0) } ?? .null])
             })
             Output.stdout(JSON.object(o).render())
             return
@@ -43,7 +44,9 @@ struct ObjectCommand: ParsableCommand {
         }, header: ["field", "offset", "type", "value"]))
         let rootsHere = heap.roots.filter { $0.object == Int32(id) }
         if !rootsHere.isEmpty || !referrers.isEmpty { Output.stdout("\npointed to by:") }
-        for r in rootsHere { Output.stdout("  root \(r.kind.rawValue) \(r.name)\(r.function.map { " in \($0)" } ?? "")") }
+        for r in rootsHere {
+            Output.stdout("  root \(r.kind.rawValue) \(r.name)\(r.field.isEmpty ? "" : " via \(r.field)")\(r.function.map { " in \($0)" } ?? "")")
+        }
         for r in referrers.prefix(limit) {
             Output.stdout("  \(heap.dataAddress(of: r).hex)  \(heap.type(of: r)?.name ?? "<unknown>")  via \(heap.pointerField(from: r, to: id, process: process).field)")
         }

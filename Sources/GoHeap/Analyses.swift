@@ -240,9 +240,11 @@ struct FieldNamer {
     func path(in type: TypeID, offset: UInt64, depth: Int) -> String {
         guard depth < 16 else { return "" }
         let t = dwarf.type(dwarf.resolvingTypedefs(type))
+        // Go's own structs for strings, slices and interfaces: name the header, not its words.
+        // (An interface's DWARF type is a typedef of runtime.eface or iface, which has no kind.)
+        if let k = dwarf.type(type).kind, k == .string || k == .slice || k == .interface { return "" }
         switch t.tag {
         case .structure:
-            // Go's own structs for strings, slices and interfaces: name the header, not its words.
             if t.kind == .string || t.kind == .slice || t.kind == .interface { return "" }
             guard let f = t.fields.last(where: { $0.offset <= offset }) else { return "" }
             let rest = f.type.map { path(in: $0, offset: offset &- f.offset, depth: depth + 1) } ?? ""

@@ -16,18 +16,20 @@ struct GlobalNamer {
         }.sorted { $0.address < $1.address }
     }
 
-    func name(of address: UInt64) -> String {
+    /// The global holding `address` and the field path to it inside the global ("main.cfg",
+    /// ".Cache"), or "global 0x…" with no path when no DWARF global covers the address.
+    func name(of address: UInt64) -> (name: String, field: String) {
         var lo = 0, hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if sorted[mid].address <= address { lo = mid + 1 } else { hi = mid }
         }
-        guard lo > 0 else { return "global " + address.hex }
+        guard lo > 0 else { return ("global " + address.hex, "") }
         let g = sorted[lo - 1]
         let v = dwarf.globals[g.index]
-        guard address < g.address &+ max(g.size, 8) else { return "global " + address.hex }
+        guard address < g.address &+ max(g.size, 8) else { return ("global " + address.hex, "") }
         let off = address &- g.address
-        return v.name + (v.type.map { path(in: $0, offset: off, depth: 0) } ?? "")
+        return (v.name, v.type.map { path(in: $0, offset: off, depth: 0) } ?? "")
     }
 
     /// The field path to the word at `offset` inside a value of `type`.

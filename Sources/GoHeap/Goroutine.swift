@@ -45,8 +45,15 @@ public struct Goroutine: Sendable {
     public let record: Address
     public let id: Int64
     public let status: GoroutineStatus
-    /// The wait reason as the runtime words it for this version ("chan receive"), when waiting.
+    /// The wait reason as the runtime words it for this version ("chan receive"), when waiting
+    /// (or leaked).
     public let waitReason: String?
+    /// The state as Go's traceback prints it: the wait reason of a waiting goroutine, with
+    /// " (leaked)" when the GC found it can never run again (Go 1.26+); else the status.
+    public var state: String {
+        guard let w = waitReason else { return status.description }
+        return status == .leaked ? w + " (leaked)" : w
+    }
     public let stackLo: UInt64
     public let stackHi: UInt64
     /// Saved registers (`g.sched`), valid when the goroutine is not running.
@@ -108,7 +115,8 @@ struct GoroutineReader {
             let g: Goroutine? = try? mem.withBytes(at: Address(p), count: layout.size) { raw in
                 let st = GoroutineStatus(UInt32(truncatingIfNeeded: status.read(raw)), names: statusNames)
                 let wr = Int(truncatingIfNeeded: min(waitreason.read(raw), 1 << 16))
-                let reason: String? = (st == .waiting && wr > 0 && wr < reasons.count) ? reasons[wr] : nil
+                // A leaked goroutine (Go 1.26+: parked forever, as the GC found) keeps its wait reason.
+                let reason: String? = ((st == .waiting || st == .leaked) && wr > 0 && wr < reasons.count) ? reasons[wr] : nil
                 return Goroutine(record: Address(p), id: Int64(bitPattern: goid.read(raw)), status: st, waitReason: reason,
                                  stackLo: lo.read(raw), stackHi: hi.read(raw), pc: pc.read(raw), sp: sp.read(raw), bp: bp.read(raw),
                                  syscallSP: scsp.read(raw), syscallPC: scpc.read(raw), m: m.read(raw), creatorPC: gopc.read(raw),

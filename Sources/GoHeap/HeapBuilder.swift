@@ -137,7 +137,8 @@ struct HeapBuilder {
 
         // Types.
         var typer = Typer(process: process, dwarf: dwarf, runtimeTypes: types, spans: spans, heapSpans: heapSpans,
-                          index: index, version: version, typesBase: modules.first?.types ?? 0)
+                          index: index, version: version, typesBase: modules.first?.types ?? 0, pointerBits: bits,
+                          sizeClasses: sizeClasses)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
         typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures,
                   unnamedGlobalSlots: roots.roots.filter { $0.kind == .global && $0.name.hasPrefix("global 0x") }.map(\.slot))
@@ -148,7 +149,8 @@ struct HeapBuilder {
             w.append(Warning("\(graph.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
         }
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index,
-                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(), goroutines: goroutines,
+                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(),
+                    tinyValues: typer.tinyValues.mapValues { $0.map { (offset: $0.offset, type: $0.type) } }, goroutines: goroutines,
                     edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
                     rescan: pointerScanner.counting(), roots: graph.roots, live: graph.marking, warnings: w)
         if let tree = graph.dominators { heap.analyses.dominators.withLock { $0 = tree } }

@@ -67,3 +67,53 @@ struct ArenaBitmap {
         return out
     }
 }
+
+extension PointerBits {
+    /// Which words of one object hold pointers, as the GC sees them: bit k of word k/64 is word k
+    /// of the slot at `address` (of `size` bytes, at most 64 KiB) in span `s`. Nil when the bits
+    /// cannot be read. Go 1.21 reads the arena bitmap; later Go the span's bitmap (objects of at
+    /// most 512 bytes), the allocation header, or the large span's type.
+    func objectMask(_ s: Span, address: UInt64, size: UInt64, mem: AddressSpace, types: RuntimeTypeReader,
+                    greenTea: Bool) -> [UInt64]? {
+        guard size > 0, size <= 1 << 16, address >= s.base, address < s.end, s.end &- address >= size else { return nil }
+        let words = Int(size / 8)
+        var mask = [UInt64](repeating: 0, count: (words + 63) / 64)
+        func set(_ k: Int) { if k >= 0, k < words { mask[k >> 6] |= 1 << UInt64(k & 63) } }
+        switch self {
+        case .arenaBitmap(let ab):
+            // One bit per heap word; read the bytes covering the object.
+            let firstWord = (address &- s.base) / 8
+            guard let bits = ab.spanBits(base: s.base, bytes: s.end &- s.base) else { return nil }
+            for k in 0..<words {
+                let w = Int(firstWord) &+ k
+                if w >> 3 < bits.count, (bits[w >> 3] >> UInt8(w & 7)) & 1 == 1 { set(k) }
+            }
+        case .allocationHeaders:
+            if s.noscan { return mask }
+            if !s.isLarge && s.elemSize <= 512 {
+                let spanBytes = s.end &- s.base
+                let bitmapBytes = spanBytes / 64
+                let inline: UInt64 = greenTea && s.elemSize >= 16 ? 128 : 0
+                guard spanBytes > bitmapBytes &+ inline else { return nil }
+                let bitmap = s.end &- inline &- bitmapBytes
+                guard let bytes = try? mem.readBytes(at: Address(bitmap), count: bitmapBytes) else { return nil }
+                let firstWord = Int((address &- s.base) / 8)
+                for k in 0..<words {
+                    let w = firstWord &+ k
+                    if w >> 3 < bytes.count, (bytes[w >> 3] >> UInt8(w & 7)) & 1 == 1 { set(k) }
+                }
+            } else {
+                let typeAddress = s.isLarge ? s.largeType : ((try? mem.read(UInt64.self, at: Address(address))) ?? 0)
+                guard typeAddress != 0, let rt = types.type(at: typeAddress), rt.size > 0 else { return mask }
+                let start = s.isLarge ? 0 : 1   // the header word
+                var e = start
+                while e < words {
+                    for w in rt.pointerWords { set(e &+ Int(w)) }
+                    e &+= Int(rt.size / 8)
+                    if rt.size < 8 { break }
+                }
+            }
+        }
+        return mask
+    }
+}

@@ -15,8 +15,13 @@ public enum RootKind: String, Sendable {
 /// A pointer from outside the heap into a heap object: where the GC starts marking.
 public struct Root: Sendable {
     public let kind: RootKind
-    /// A human name: "main.cache.entries", "goroutine 7", "finalizer of 0xc000123000".
+    /// A human name: the variable for globals and stack slots ("main.cache", "buf"), else
+    /// "goroutine 7", "finalizer of 0xc000123000", …
     public let name: String
+    /// Where in the variable the pointer word sits, as a Go field path: ".entries", "[3]",
+    /// ".Cache.items[2]"; empty when the variable is the pointer itself (a pointer, map or
+    /// chan), or the header word of a slice, string or interface.
+    public var field: String = ""
     /// Address of the pointer word (0 when the root is not a word in memory).
     public let slot: UInt64
     /// The object pointed to.

@@ -109,7 +109,10 @@ struct RootFinder {
                         let v = raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)
                         guard let o = object(v) else { continue }
                         let slot = start &+ UInt64(k) &* 8
-                        roots.append(Root(kind: .global, name: namer.name(of: slot), slot: slot, object: o, function: nil, goroutine: nil))
+                        let n = namer.name(of: slot)
+                        var root = Root(kind: .global, name: n.name, slot: slot, object: o, function: nil, goroutine: nil)
+                        root.field = n.field
+                        roots.append(root)
                     }
                 }
             }

@@ -15,6 +15,12 @@ public struct RuntimeType: Sendable {
     public let name: String
     /// The indexes of the words (of the first `ptrBytes`) that hold pointers, ascending.
     public let pointerWords: [UInt32]
+    /// The element type's descriptor for pointers, slices, arrays and channels, else 0.
+    public internal(set) var elem: UInt64 = 0
+    /// The length of an array type, else 0.
+    public internal(set) var length: UInt64 = 0
+    /// For interface types: whether it has no methods (`any`: the first word is a type, not an itab).
+    public internal(set) var isEmptyInterface = false
 
     init(address: UInt64, size: UInt64, ptrBytes: UInt64, kind: GoKind?, tflag: UInt8, directInterface: Bool,
          name: String, mask: [UInt64]) {
@@ -115,8 +121,23 @@ final class RuntimeTypeReader: @unchecked Sendable {
             }
         }
         let direct = version.atLeast(26) ? h.tflag & 0x20 != 0 : h.kindByte & 0x20 != 0
-        return RuntimeType(address: address, size: h.size, ptrBytes: h.ptrBytes, kind: kind, tflag: h.tflag,
-                           directInterface: direct, name: name, mask: mask)
+        var t = RuntimeType(address: address, size: h.size, ptrBytes: h.ptrBytes, kind: kind, tflag: h.tflag,
+                            directInterface: direct, name: name, mask: mask)
+        // What follows the Type header: Elem for pointers, slices and chans; Elem, Slice, Len for
+        // arrays; PkgPath, Methods for interfaces (internal/abi).
+        switch kind {
+        case .pointer, .slice, .chan:
+            t.elem = (try? mem.read(UInt64.self, at: Address(address &+ typeSize))) ?? 0
+        case .array:
+            t.elem = (try? mem.read(UInt64.self, at: Address(address &+ (arrayElem ?? typeSize)))) ?? 0
+            t.length = (try? mem.read(UInt64.self, at: Address(address &+ (arrayLen ?? typeSize &+ 16)))) ?? 0
+        case .interface:
+            let methods = (try? mem.read(UInt64.self, at: Address(address &+ typeSize &+ 16))) ?? 1
+            t.isEmptyInterface = methods == 0
+        default:
+            break
+        }
+        return t
     }
 
     /// Sets the pointer bits of the type at `address` placed at word `base`, from its structure.

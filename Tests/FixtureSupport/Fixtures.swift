@@ -59,7 +59,7 @@ public enum Fixtures {
             out += ["go\(v)", "go\(v)-pie", "go\(v)-stripped"]
             if v.hasPrefix("1.24.") { out.append("go\(v)-noswissmap") }
             if v.hasPrefix("1.25.") { out.append("go\(v)-greenteagc") }
-            if v.hasPrefix("1.26.") { out.append("go\(v)-nogreenteagc") }
+            if v.hasPrefix("1.26.") { out += ["go\(v)-nogreenteagc", "go\(v)-goroutineleakprofile"] }
         }
         return out
     }()
@@ -211,6 +211,13 @@ public struct Truth: Decodable, Sendable {
         public let labels: [String: String]
     }
     public let locals: [Local]?
+    /// heap: values the tiny allocator packed into blocks (address, Go type, size).
+    public struct TinyValue: Decodable, Sendable {
+        public let address: String
+        public let type: String
+        public let size: UInt64
+    }
+    public let tiny: [TinyValue]?
     public let labels: [Labels]?
 
     public func global(_ name: String) -> Global? { globals?.first { $0.name == name } }

@@ -60,7 +60,7 @@ struct GoroutineTests {
         for d in dumped {
             guard let g = live.first(where: { $0.id == d.id }) else { continue }
             // The dump's state is the wait reason for waiting goroutines, else the status.
-            #expect(d.state == (g.waitReason ?? g.status.description), "goroutine \(d.id): \(d.state) vs \(g.waitReason ?? g.status.description)")
+            #expect(d.state == g.state, "goroutine \(d.id): \(d.state) vs \(g.state)")
             let ours = process.stackFrames(of: g).map { ($0.function, $0.line) }
             let theirs = d.frames
             // The crashing goroutine was printed from the panic onwards, before the runtime

@@ -30,7 +30,6 @@ struct HeapTruthTests {
         let truth = try fixture.truth()
         let objects = try #require(truth.objects)
         #expect(objects.count > 2000)
-        let version = try #require(GoVersion(truth.goVersion))
         var wrong: [String] = []
         var tiny = 0
         for o in objects {
@@ -41,15 +40,35 @@ struct HeapTruthTests {
                     "\(o.type) at \(o.address): slot \(heap.size(of: id)) < \(o.size)")
             if isTinySubAllocation(heap, id, o) { tiny += 1; continue }
             let name = heap.type(of: id)?.name
-            // Before Go 1.23 DWARF does not say where a closure keeps what it captured, so an object
-            // held only by a finalizer's closure can stay untyped there (never mistyped).
-            if name == nil, !version.atLeast(23), o.root == "finalizer" { continue }
             if heap.dataAddress(of: id) != a || name != o.type {
                 wrong.append("\(o.type) at \(o.address) (root \(o.root ?? "?")): got \(name ?? "unknown") at \(heap.dataAddress(of: id).hex)")
             }
         }
         #expect(wrong.count == 0, "\(wrong.count) objects wrong: \(wrong.prefix(10))")
         print("\(fixture): \(objects.count - wrong.count)/\(objects.count) recorded objects exact (\(tiny) tiny sub-allocations checked for containment only)")
+    }
+
+    /// Values the tiny allocator packed into 16-byte blocks are found where they sit, with their
+    /// types, by whatever points inside the block.
+    @Test("values inside tiny blocks are typed where they sit", arguments: Fixtures.withDWARF("heap"))
+    func tinyValues(_ fixture: Fixture) throws {
+        let heap = try openProcess(fixture).heap()
+        let tiny = try #require(try fixture.truth().tiny)
+        #expect(tiny.count >= 100)
+        var wrong: [String] = []
+        var packed = 0
+        for v in tiny {
+            let a = hex(v.address)
+            guard let id = heap.object(containing: a) else { wrong.append("\(v.type) at \(v.address): not found"); continue }
+            let offset = a &- heap.address(of: id)
+            if offset > 0 { packed += 1 }
+            let values = heap.values(in: id)
+            if !values.contains(where: { $0.offset == offset && $0.type.name == v.type }) {
+                wrong.append("\(v.type) at \(v.address) (+\(offset) in \(heap.address(of: id).hex)): \(values.map { "+\($0.offset) \($0.type.name)" })")
+            }
+        }
+        #expect(packed > 20, "the tiny allocator packed only \(packed) values behind others")
+        #expect(wrong.isEmpty, "\(wrong.count) tiny values wrong: \(wrong.prefix(10))")
     }
 
     @Test("typed bytes are at least 99% of live bytes", arguments: Fixtures.withDWARF)
@@ -89,9 +108,10 @@ struct HeapTruthTests {
             let found = heap.roots.filter { $0.object == Int32(id) }
             switch r.kind {
             case "global":
+                // The root is named by the variable; where in it the pointer sits is its field path.
                 let name = try #require(r.name)
-                #expect(found.contains { $0.kind == .global && ($0.name == name || $0.name.hasPrefix(name + ".") || $0.name.hasPrefix(name + "[")) },
-                        "\(name): roots are \(found.map { "\($0.kind) \($0.name)" })")
+                #expect(found.contains { $0.kind == .global && $0.name == name && $0.slot == hex(r.variable ?? "0") &+ (r.offset ?? 0) },
+                        "\(name): roots are \(found.map { "\($0.kind) \($0.name) \($0.field) at \($0.slot.hex)" })")
             case "stack":
                 #expect(found.contains { $0.kind == .stack && $0.function == r.function },
                         "stack root in \(r.function ?? "?"): roots are \(found.map { "\($0.kind) \($0.function ?? $0.name)" })")

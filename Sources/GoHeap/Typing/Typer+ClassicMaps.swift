@@ -10,11 +10,25 @@ extension Typer {
         let bucket = TypeID(rawValue: l.elem)
         let b = UInt64((try? mem.read(UInt8.self, at: Address(a &+ l.a))) ?? 0)
         guard b < 40 else { return }
-        assign(word(a &+ l.b), bucket, count: 1 << b, confidence: c, array: true)
+        let buckets = word(a &+ l.b)
+        assign(buckets, bucket, count: bucketCount(buckets, b, bucket), confidence: c, array: true)
         if l.c != .max, b > 0 {
             let flags = (try? mem.read(UInt8.self, at: Address(a &+ l.d))) ?? 0
             let sameSize = flags & 8 != 0
-            assign(word(a &+ l.c), bucket, count: sameSize ? 1 << b : 1 << (b - 1), confidence: c, array: true)
+            let old = word(a &+ l.c), ob = sameSize ? b : b - 1
+            assign(old, bucket, count: bucketCount(old, ob, bucket), confidence: c, array: true)
         }
+    }
+
+    /// How many buckets an array of 1<<b holds: from b = 4 on, `makeBucketArray` allocates
+    /// 1<<(b-4) more as preallocated overflow buckets and as many again as the size class
+    /// rounds up to; the map's overflow chains use them, so they are walked too.
+    mutating func bucketCount(_ p: UInt64, _ b: UInt64, _ bucket: TypeID) -> UInt64 {
+        let n: UInt64 = 1 << b
+        guard b >= 4, let (id, _, sp) = index.locate(p) else { return n }
+        _ = id
+        let size = shapes.size(of: bucket)
+        guard size > 0 else { return n }
+        return max(n, spanDataSize[sp] / size)
     }
 }

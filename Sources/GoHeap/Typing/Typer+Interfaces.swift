@@ -10,7 +10,9 @@ extension Typer {
         var typ: UInt64
         var action: Action
         var type: Int32
-        enum Action: UInt8 { case nothing, pointer, pointerShaped, boxed, slow }
+        /// For `.runtimePointer`: the element type's runtime descriptor.
+        var elem: UInt64 = 0
+        enum Action: UInt8 { case nothing, pointer, pointerShaped, boxed, slow, runtimePointer, funcValue }
     }
     static let ifaceCacheSize = 1024
 
@@ -34,6 +36,10 @@ extension Typer {
             // A boxed value of a type DWARF lacks: named and sized by the runtime type.
             guard let rt = runtimeTypes.type(at: typ) else { return }
             assign(data, nil, count: 1, confidence: trust, name: rt.name, runtimeType: rt.address)
+        case .runtimePointer:
+            offerRuntime(data, hit.elem, count: nil, confidence: trust)
+        case .funcValue:
+            funcValue(data, confidence: trust)
         }
     }
 
@@ -41,13 +47,63 @@ extension Typer {
         guard let rt = runtimeTypes.type(at: typ) else { return IfaceMeaning(typ: typ, action: .nothing, type: -1) }
         let d = dwarfType(rt)
         if rt.directInterface {
-            guard let d else { return IfaceMeaning(typ: typ, action: .nothing, type: -1) }
-            let g = dwarf.type(d)
+            // The data word is the value: a pointer, a map, chan or func, or a struct or array
+            // wrapping exactly one of those (`struct{ p *T }`, `[1]*T`), which is the word itself.
+            // A pointer or func type DWARF lacks (a generic instantiation) is read from the runtime.
+            if d == nil, let leaf = runtimeDirectLeaf(rt) {
+                if leaf.kind == .pointer, leaf.elem != 0 { return IfaceMeaning(typ: typ, action: .runtimePointer, type: -1, elem: leaf.elem) }
+                if leaf.kind == .func { return IfaceMeaning(typ: typ, action: .funcValue, type: -1) }
+                if let ld = dwarfType(leaf), ld != d {
+                    return IfaceMeaning(typ: typ, action: .pointerShaped, type: Int32(truncatingIfNeeded: shapes.ensure(ld)))
+                }
+                return IfaceMeaning(typ: typ, action: .nothing, type: -1)
+            }
+            guard let d, let leaf = directLeaf(d) else { return IfaceMeaning(typ: typ, action: .nothing, type: -1) }
+            let g = dwarf.type(leaf)
             if g.kind == .pointer { return IfaceMeaning(typ: typ, action: g.elem == nil ? .nothing : .pointer, type: g.elem?.rawValue ?? -1) }
-            return IfaceMeaning(typ: typ, action: .pointerShaped, type: Int32(truncatingIfNeeded: shapes.ensure(d)))
+            return IfaceMeaning(typ: typ, action: .pointerShaped, type: Int32(truncatingIfNeeded: shapes.ensure(leaf)))
         }
         if let d { return IfaceMeaning(typ: typ, action: .boxed, type: d.rawValue) }
         return IfaceMeaning(typ: typ, action: .slow, type: -1)
+    }
+
+    /// The pointer-shaped type a direct-interface type `d` is, or wraps (one-field structs and
+    /// one-element arrays, as the compiler's `isdirectiface` allows), or nil.
+    func directLeaf(_ d: TypeID) -> TypeID? {
+        var t = d
+        for _ in 0..<16 {
+            let g = dwarf.type(t)
+            switch g.kind {
+            case .pointer, .unsafePointer, .map, .chan, .func: return t
+            default: break
+            }
+            let r = dwarf.type(dwarf.resolvingTypedefs(t))
+            if r.tag == .pointer { return t }
+            if r.tag == .structure, r.fields.count == 1, let f = r.fields[0].type { t = f; continue }
+            if r.tag == .array, r.count == 1, let e = r.elem { t = e; continue }
+            return nil
+        }
+        return nil
+    }
+
+    /// `directLeaf` by the runtime's description, for a type DWARF lacks.
+    mutating func runtimeDirectLeaf(_ rt: RuntimeType) -> RuntimeType? {
+        var t = rt
+        for _ in 0..<16 {
+            switch t.kind {
+            case .pointer?, .unsafePointer?, .map?, .chan?, .func?: return t
+            case .struct?:
+                let fields = runtimeFields(t.address)
+                guard fields.count == 1, let f = runtimeTypes.type(at: fields[0].type) else { return nil }
+                t = f
+            case .array?:
+                guard t.length == 1, let e = runtimeTypes.type(at: t.elem) else { return nil }
+                t = e
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 
     /// Last resort for objects no typed path reached (held behind `unsafe.Pointer`, by globals

@@ -14,21 +14,41 @@ extension Typer {
     @inline(__always) mutating func offerPointer(_ p: UInt64, _ t: TypeID, confidence c: UInt8) {
         // Most targets a walk types are walked soon after: start loading their memory now.
         if shapes.shape(of: t) != .none { prefetch(p) }
-        guard p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] else { return }
-        apply(p, id, sp, t, count: nil, confidence: c)
+        guard p != 0, c > 0 else { return }
+        guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: 1, confidence: c); return }
+        let start = slot &+ spanDataOffset[sp]
+        if p == start {
+            if !tinyValues.isEmpty { tinyValueAtStart(id, sp, t) }
+            apply(p, id, sp, t, count: nil, confidence: c)
+        } else {
+            interior(p, id, sp, start: start, t, count: 1, confidence: c)
+        }
     }
 
     /// Offers `[n]t` at `p` (a slice's backing array, `array`), or one boxed value (`n` 1).
     @inline(__always) mutating func offerArray(_ p: UInt64, _ t: TypeID, count n: UInt64, confidence c: UInt8, array: Bool = true) {
         if shapes.shape(of: t) != .none { prefetch(p) }
-        guard p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] else { return }
-        apply(p, id, sp, t, count: n, confidence: c, array: array)
+        guard p != 0, c > 0 else { return }
+        guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: n, confidence: c); return }
+        let start = slot &+ spanDataOffset[sp]
+        if p == start {
+            if !tinyValues.isEmpty { tinyValueAtStart(id, sp, t) }
+            apply(p, id, sp, t, count: n, confidence: c, array: array)
+        } else {
+            interior(p, id, sp, start: start, t, count: n, confidence: c, slice: array)
+        }
     }
 
     /// Offers `len` bytes of string data at `p`.
     @inline(__always) mutating func offerString(_ p: UInt64, len: UInt64, confidence c: UInt8) {
-        guard len > 0, p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] else { return }
-        applyString(p, id, sp, len: len, confidence: c)
+        guard len > 0, p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
+        let start = slot &+ spanDataOffset[sp]
+        if p == start {
+            if !tinyValues.isEmpty { tinyValueAtStart(id, sp, nil) }
+            applyString(p, id, sp, len: len, confidence: c)
+        } else {
+            interior(p, id, sp, start: start, nil, count: len, confidence: c)
+        }
     }
 
     /// Gives the object that starts at `p` the type `t` (`[count]t` when count > 1) unless it already

@@ -90,32 +90,12 @@ extension Typer {
             assign(p, TypeID(rawValue: h), count: 1, confidence: c, name: shapes.name[i])
             if shapes.elem[i] >= 0 { channelBuffer(p, elem: TypeID(rawValue: shapes.elem[i]), c) }
         } else if shapes.flags[i] & TypeShapes.Flags.isFunc != 0 {
-            assign(p, t, count: 1, confidence: c > 1 ? c - 1 : 1, name: shapes.name[i])
+            funcValue(p, confidence: c > 1 ? c - 1 : 1)
         } else if shapes.flags[i] & TypeShapes.Flags.mapOrChan != 0 {
             assign(p, nil, count: 1, confidence: c, name: shapes.name[i])
             if shapes.elem[i] >= 0 { channelBuffer(p, elem: TypeID(rawValue: shapes.elem[i]), c) }
         } else if let e = dwarf.type(t).elem {
             offerPointer(p, e, confidence: c > 1 ? c - 1 : 1)
-        }
-    }
-
-    /// An object whose type only the runtime describes (DWARF lacks it): walk the fields of its
-    /// runtime struct type with their DWARF types.
-    mutating func runtimeStruct(_ id: Int, _ ht: HeapType, _ c: UInt8) {
-        guard let rt = runtimeTypes.type(at: ht.runtimeType), rt.size > 0 else { return }
-        var fields: [(UInt64, TypeID)] = []
-        for f in runtimeTypes.structFields(of: ht.runtimeType) {
-            guard let ft = runtimeTypes.type(at: f.type), let d = dwarfType(ft), shapes.hasPointers(d) else { continue }
-            fields.append((f.offset, d))
-        }
-        guard !fields.isEmpty else { return }
-        let start = dataStart(id), end = start &+ dataSize(id)
-        var e = start
-        var k: UInt64 = 0
-        while e < end, end &- e >= rt.size, k < max(ht.count, 1) {
-            for (off, d) in fields { visit(e &+ off, d, c, depth: 0) }
-            e &+= rt.size
-            k += 1
         }
     }
 }

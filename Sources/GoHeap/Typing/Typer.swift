@@ -45,11 +45,31 @@ struct Typer {
     /// The last core piece read (see `word`).
     var pieceStart: UInt64 = 0, pieceEnd: UInt64 = 0
     var pieceBase: UnsafeRawPointer?
+    let pointerBits: PointerBits
+    let greenTea: Bool
+    let sizeClasses: [UInt64]
+    /// Whether closure functions' DWARF gives each captured variable's offset (Go 1.23+).
+    let closureOffsets: Bool
+    /// Per closure function (its entry): its record type, -1 none.
+    var closureRecords: [UInt64: Int32] = [:]
+    var closureCatalog: ClosureCatalog?
+    /// The executable's data and bss (runtime addresses), and the static values walked in them.
+    let staticRanges: [(start: UInt64, end: UInt64)]
+    var staticSeen = Set<UInt64>()
+    var staticDepth = 0
+    /// Runtime struct types' fields, read once (see `Typer+RuntimeTypes`).
+    var runtimeStructFields: [UInt64: [(offset: UInt64, type: UInt64)]] = [:]
+    /// The values found inside tiny blocks that something points into (see `Typer+TinyBlocks`).
+    var tinyValues: [Int32: [TinyValue]] = [:]
     let itabType: UInt64
     let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
 
     init(process: Process, dwarf: DWARFFile, runtimeTypes: RuntimeTypeReader, spans: [Span], heapSpans: [Int32],
-         index: ObjectIndex, version: GoVersion, typesBase: UInt64) {
+         index: ObjectIndex, version: GoVersion, typesBase: UInt64, pointerBits: PointerBits, sizeClasses: [UInt64]) {
+        self.pointerBits = pointerBits
+        self.sizeClasses = sizeClasses
+        greenTea = version.greenTea
+        closureOffsets = version.atLeast(23)
         self.index = index
         self.dwarf = dwarf
         self.mem = process.core.memory
@@ -65,6 +85,9 @@ struct Typer {
         self.typesBase = typesBase
         self.bias = process.core.loadBias
         self.core = process.core
+        let bias = process.core.loadBias
+        staticRanges = process.core.executable.sections.filter { $0.name == ".data" || $0.name == ".bss" }
+            .map { (start: $0.address &+ bias, end: $0.address &+ bias &+ $0.size) }
         shapes = TypeShapes(dwarf: dwarf)
         states = TypeAssignments(objects: index.objectCount)
         let itab = (try? StructLayout(dwarf, "internal/abi.ITab")) ?? (try? StructLayout(dwarf, "runtime.itab"))
@@ -150,12 +173,11 @@ struct Typer {
         let ti = Int(states.type(id))
         guard ti >= 0 else { return }
         guard states.dwarfOf[ti] >= 0 else {
-            if states.runtimeOf[ti] != 0 { runtimeStruct(id, states.heapTypes[ti], c) }
+            if states.runtimeOf[ti] != 0 { walkRuntime(p, span: Int(item.span), ti, c) }
             return
         }
         let t = TypeID(rawValue: states.dwarfOf[ti])
         let ii = shapes.ensure(t)
-        if shapes.flags[ii] & TypeShapes.Flags.isFunc != 0 { closure(id, c); return }
         if !shapes.isWalkable(ii) { return }
         let size = shapes.size[ii]
         let n = max(states.countOf[ti], 1)

@@ -498,6 +498,10 @@ func keepGlobals() int {
 	n := int(gList.Val) + len(gTree.Kids) + len(gPtrSlices) + len(gByteSlices) + len(gIntArrays)
 	n += len(gStrings) + len(gMaps) + len(gStrMap) + len(gSmallMap) + len(gBigValMap) + len(gGrowing)
 	n += len(gChan) + len(gChanRecvd) + len(gIntChan) + len(gIfaces) + len(gTiny) + len(gTinyStrs)
+	n += len(gFuncMap) + len(gFuncSlice) + len(gGrown) + len(gTinyRecs) + len(gStatic) + len(gHandler.Name)
+	if gFuncArr != nil && gFuncIface != nil && gMethod != nil && gFuncPtr != nil && gWrapIface != nil && gArr1Iface != nil && gIfaceRoot != nil {
+		n++
+	}
 	if gIface != nil && gShape != nil && gHolder != nil && gGeneric != nil && gGenericInt != nil &&
 		gBig != nil && gFinalized != nil {
 		n++
@@ -636,6 +640,7 @@ type truth struct {
 	Maps       []mapInfo      `json:"maps"`
 	Channels   []chanInfo     `json:"channels"`
 	TypeCounts map[string]int `json:"typeCounts"`
+	Tiny       []tinyValue    `json:"tiny"`
 }
 
 func hexs(p uintptr) string { return fmt.Sprintf("0x%x", p) }
@@ -869,7 +874,7 @@ func (r *recorder) describeHeap() {
 
 	// Closures.
 	fv := *(*unsafe.Pointer)(unsafe.Pointer(&gClosure))
-	r.obj(fv, reflect.TypeOf(gClosure).String(), 24, "main.gClosure")
+	r.obj(fv, "func "+funcName(fv), 24, "main.gClosure")
 	r.edge(fv, wordHolding(fv, 24, unsafe.Pointer(listNodes[3])), unsafe.Pointer(listNodes[3]))
 
 	// Holder.
@@ -892,7 +897,7 @@ func (r *recorder) describeHeap() {
 	r.edge(hp, unsafe.Offsetof(h.I)+8, ip)
 	r.edge(ip, offOwner, unsafe.Pointer(h.I.(*Rect).Owner))
 	ffv := *(*unsafe.Pointer)(unsafe.Pointer(&h.F))
-	r.obj(ffv, reflect.TypeOf(h.F).String(), 16, "main.gHolder")
+	r.obj(ffv, "func "+funcName(ffv), 16, "main.gHolder")
 	r.edge(hp, unsafe.Offsetof(h.F), ffv)
 	captured := *(*unsafe.Pointer)(unsafe.Add(ffv, 8))
 	r.obj(captured, node, nodeSize, "main.gHolder")
@@ -953,7 +958,7 @@ func (r *recorder) describeHeap() {
 	// Finalizer and cleanup.
 	r.node(gFinalized, "main.gFinalized")
 	fin, only := addrPtr(gFinFuncval), addrPtr(gFinOnly)
-	r.obj(fin, "func(*main.Node)", 16, "finalizer")
+	r.obj(fin, "func "+funcName(fin), 16, "finalizer")
 	r.obj(only, node, nodeSize, "finalizer")
 	r.edge(fin, wordHolding(fin, 16, only), only)
 	if gHasCleanup {
@@ -994,6 +999,7 @@ func describeRoots() []root {
 	global("main.gTiny", unsafe.Pointer(&gTiny), 0)
 	global("main.gTinyStrs", unsafe.Pointer(&gTinyStrs), 0)
 	global("main.gFinalized", unsafe.Pointer(&gFinalized), 0)
+	global("main.gIfaceRoot", unsafe.Pointer(&gIfaceRoot), 8)
 	out = append(out, root{Address: hexs(gStackAddrs[0]), Kind: "stack", Function: "main.holdOnStack"})
 	out = append(out, root{Address: hexs(gFinOnly), Kind: "finalizer", Object: hexs(uintptr(unsafe.Pointer(gFinalized))),
 		Funcval: hexs(gFinFuncval)})
@@ -1096,6 +1102,7 @@ func typeCounts() map[string]int {
 		reflect.TypeOf(Holder{}).String():         holderCount,
 		reflect.TypeOf(*gGeneric).String():        pairStrCount,
 		reflect.TypeOf(Pair[int, int]{}).String(): pairIntCount,
+		reflect.TypeOf(Leaf{}).String():           leafCount,
 	}
 }
 
@@ -1171,9 +1178,11 @@ func main() {
 	}
 
 	buildHeap()
+	buildTyping()
 	go holdOnStack()
 	<-gHoldReady
 	waitParked("main.holdOnStack")
+	detectLeaks()
 	runtime.GC()
 	runtime.GC()
 	sink += keepGlobals()
@@ -1186,6 +1195,7 @@ func main() {
 
 	rec := &recorder{seen: map[uintptr]bool{}}
 	rec.describeHeap()
+	tiny := rec.describeTyping()
 	t := truth{
 		GoVersion:  runtime.Version(),
 		Goarch:     runtime.GOARCH,
@@ -1197,6 +1207,7 @@ func main() {
 		Maps:       describeMaps(),
 		Channels:   describeChannels(),
 		TypeCounts: typeCounts(),
+		Tiny:       tiny,
 	}
 	listNodes, chanNodes, rec = nil, nil, nil
 
