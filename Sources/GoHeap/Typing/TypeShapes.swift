@@ -157,6 +157,7 @@ struct TypeShapes {
                 else if r.name.hasPrefix("map<") { s = .swissMap }
                 else if r.name.hasPrefix("groupReference<") { s = .groupReference }
                 else if r.name == "sync.Pool" || r.name == "sync.entry" || r.name.hasPrefix("sync/atomic.Pointer[") { s = .idiom }
+                else if TypeShapes.isEfaceLike(r, dwarf) { s = .eface }
                 let start = fieldOffsets.count
                 for f in r.fields {
                     guard let ft = f.type, hasPointers(ft) else { continue }
@@ -166,6 +167,7 @@ struct TypeShapes {
                 fieldStart[i] = Int32(start)
                 fieldEnd[i] = Int32(fieldOffsets.count)
                 if s == .none, fieldOffsets.count > start { s = .structure }
+                if s == .eface { fieldOffsets.removeLast(fieldOffsets.count - start); fieldTypes.removeLast(fieldTypes.count - start) }
             case .array:
                 if let e = r.elem, hasPointers(e), let n = r.count, n > 0 {
                     let es = dwarf.type(dwarf.resolvingTypedefs(e)).size
@@ -292,6 +294,19 @@ struct TypeShapes {
             leafType.removeLast(leafType.count - start)
             leafDepth.removeLast(leafDepth.count - start)
             leafStart[i] = -2
+        }
+    }
+
+    /// A struct that is an empty interface by another name: a type word and a data word, both
+    /// `unsafe.Pointer` (`sync.eface` of sync.Pool's queues, the runtime's `eface`).
+    static func isEfaceLike(_ r: GoType, _ dwarf: DWARFFile) -> Bool {
+        guard r.fields.count == 2, r.size == 16,
+              ["typ", "_type", "type_"].contains(r.fields[0].name), ["val", "data"].contains(r.fields[1].name),
+              r.fields[0].offset == 0, r.fields[1].offset == 8 else { return false }
+        return r.fields.allSatisfy { f in
+            guard let t = f.type else { return false }
+            let g = dwarf.type(dwarf.resolvingTypedefs(t))
+            return g.kind == .unsafePointer || (g.tag == .pointer && g.elem == nil)
         }
     }
 

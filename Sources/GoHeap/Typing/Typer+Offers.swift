@@ -91,10 +91,13 @@ extension Typer {
         // A value larger than the object cannot be in it: the pointer is stale or its type wrong.
         if elemSize > size { return }
         if elemSize > 0, n &* elemSize > size { n = max(1, size / elemSize) }
-        let index: Int32
+        var index: Int32
         if n <= 1, !array, name == nil, runtimeType == 0, let d = t {
             let known = states.single(d)
             index = known >= 0 ? known : states.makeSingle(d, name: shapes.name(of: d))
+            // A pointer to the first element of an array already typed `[n]T`: the array stays.
+            let cur = states.type(id)
+            if count == nil, cur >= 0, cur != index, states.dwarfOf[Int(cur)] == d.rawValue, states.countOf[Int(cur)] > 1 { index = cur }
         } else if name == nil, runtimeType == 0, let d = t {
             let known = states.cachedArray(d, n)
             index = known >= 0 ? known : states.array(d, n, name: shapes.name(of: d))

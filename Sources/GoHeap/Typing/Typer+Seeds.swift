@@ -54,11 +54,27 @@ extension Typer {
                 let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread) &- bias
                 guard let fn = dwarf.function(containing: lookup) else { continue }
                 for v in dwarf.variables(of: fn) {
-                    guard let t = v.type, v.isInScope(at: lookup), shapes.hasPointers(t),
-                          case .frameOffset(let off)? = v.location.at(pc: lookup) else { continue }
-                    let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
-                    guard a >= f.sp, a < g.stackHi else { continue }
-                    visit(a, t, TypeAssignments.stackTrust, depth: 0)
+                    guard let t = v.type, v.isInScope(at: lookup), shapes.hasPointers(t), let loc = v.location.at(pc: lookup) else { continue }
+                    func slot(_ off: Int64) -> UInt64? {
+                        let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+                        return a >= f.sp && a < g.stackHi ? a : nil
+                    }
+                    switch loc {
+                    case .frameOffset(let off):
+                        if let a = slot(off) { visit(a, t, TypeAssignments.stackTrust, depth: 0) }
+                    case .pieces(let pieces):
+                        // A value split across registers and stack slots (a slice's pointer
+                        // spilled, its length in a register): the words that are in memory.
+                        var words: [UInt64: UInt64] = [:]
+                        var at: UInt64 = 0
+                        for p in pieces {
+                            if p.size == 8, case .frameOffset(let off)? = p.location, let a = slot(off) { words[at] = word(a) }
+                            at &+= p.size
+                        }
+                        stackPieces(t, words, TypeAssignments.stackTrust)
+                    default:
+                        break
+                    }
                 }
             }
         }
@@ -78,6 +94,32 @@ extension Typer {
             if n &* size <= have, (n &+ 1) &* size > have {
                 assign(p, local, count: n, confidence: TypeAssignments.stackTrust, array: true)
             }
+        }
+    }
+
+    /// Offers what a pointer, slice or string split into pieces points to, from the words of it
+    /// that are in memory (`words`: byte offset → word); a slice whose capacity is not there gets
+    /// its count guessed from the object.
+    mutating func stackPieces(_ t: TypeID, _ words: [UInt64: UInt64], _ c: UInt8) {
+        guard let p = words[0], p != 0 else { return }
+        let i = shapes.ensure(t)
+        switch shapes.shape[i] {
+        case .pointer:
+            offerPointer(p, TypeID(rawValue: shapes.elem[i]), confidence: c > 1 ? c - 1 : 1)
+        case .slice:
+            let e = TypeID(rawValue: shapes.elem[i])
+            if let cap = words[16], cap > 0, cap < 1 << 40 {
+                offerArray(p, e, count: cap, confidence: c)
+            } else if let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp] {
+                let es = shapes.size(of: e)
+                if es > 0 { apply(p, id, sp, e, count: spanDataSize[sp] / es, confidence: c, array: true, guessedCount: true) }
+            }
+        case .string:
+            offerString(p, len: max(words[8] ?? 1, 1), confidence: c)
+        case .pointerShaped:
+            pointerShaped(p, i, c)
+        default:
+            break
         }
     }
 }

@@ -1,14 +1,19 @@
 import GoDWARF
 
-/// Values in the executable's data and bss that typed values point to: the arrays and structs
-/// of statically initialised composite literals (`var handlers = []*Handler{…}` keeps its
-/// array there, under a local symbol DWARF does not describe). They are walked in place like
-/// globals, each (address, type) once.
+/// Values outside the heap that typed values point to, walked in place, each (address, type)
+/// once: in the executable's data and bss, the arrays and structs of statically initialised
+/// composite literals (`var handlers = []*Handler{…}` keeps its array there, under a local
+/// symbol DWARF does not describe); on goroutine stacks, values the compiler kept there (a map
+/// that does not escape has its header on the stack, its buckets on the heap).
 extension Typer {
-    /// Whether `p` lies in the data or bss of the executable.
+    /// Whether `p` lies in the data or bss of the executable or on a goroutine's stack.
     @inline(__always) func inStaticData(_ p: UInt64) -> Bool {
-        for r in staticRanges where p >= r.start && p < r.end { return true }
-        return false
+        var lo = 0, hi = staticRanges.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if staticRanges[mid].start <= p { lo = mid &+ 1 } else { hi = mid }
+        }
+        return lo > 0 && p < staticRanges[lo &- 1].end
     }
 
     /// `n` values of type `t` at `p` in data or bss.
@@ -27,5 +32,19 @@ extension Typer {
             visit(a, t, c, depth: 0)
             k += 1
         }
+    }
+
+    /// Adds the stacks of the goroutines that are not dead to the walkable ranges.
+    mutating func addStackRanges(_ goroutines: [Goroutine]) {
+        var r = staticRanges
+        for g in goroutines where g.status != .dead && g.status != .deadExtra && g.stackHi > g.stackLo && g.stackHi &- g.stackLo < 1 << 32 {
+            r.append((g.stackLo, g.stackHi))
+        }
+        r.sort { $0.start < $1.start }
+        var merged: [(start: UInt64, end: UInt64)] = []
+        for x in r {
+            if let last = merged.last, x.start < last.end { merged[merged.count - 1].end = max(last.end, x.end) } else { merged.append(x) }
+        }
+        staticRanges = merged
     }
 }

@@ -18,7 +18,10 @@ extension Typer {
             guard l >= 0 else { return }
             let layout = shapes.layouts[Int(l)]
             switch shapes.shape[i] {
-            case .oldMap: oldMapHeader(a, layout, c)
+            case .oldMap:
+                oldMapHeader(a, layout, c)
+                // And the other fields: `extra` keeps the overflow buckets' list.
+                visitFields(a, i, c, depth)
             case .swissMap: swissMapHeader(a, layout, c)
             default: groupReference(a, layout, c)
             }
@@ -87,6 +90,12 @@ extension Typer {
         let t = TypeID(rawValue: Int32(truncatingIfNeeded: i))
         let h = shapes.header[i]
         if h >= 0 {
+            if index.locate(p) == nil {
+                // A map or chan header outside the heap (on a stack, where the compiler keeps a
+                // map that does not escape): walked in place.
+                staticValue(p, TypeID(rawValue: h), count: 1, confidence: c)
+                return
+            }
             assign(p, TypeID(rawValue: h), count: 1, confidence: c, name: shapes.name[i])
             if shapes.elem[i] >= 0 { channelBuffer(p, elem: TypeID(rawValue: shapes.elem[i]), c) }
         } else if shapes.flags[i] & TypeShapes.Flags.isFunc != 0 {

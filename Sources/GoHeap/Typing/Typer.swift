@@ -53,8 +53,9 @@ struct Typer {
     /// Per closure function (its entry): its record type, -1 none.
     var closureRecords: [UInt64: Int32] = [:]
     var closureCatalog: ClosureCatalog?
-    /// The executable's data and bss (runtime addresses), and the static values walked in them.
-    let staticRanges: [(start: UInt64, end: UInt64)]
+    /// The executable's data and bss and the goroutine stacks (runtime addresses, sorted, not
+    /// overlapping), and the values walked in them.
+    var staticRanges: [(start: UInt64, end: UInt64)]
     var staticSeen = Set<UInt64>()
     var staticDepth = 0
     /// Runtime struct types' fields, read once (see `Typer+RuntimeTypes`).
@@ -120,6 +121,7 @@ struct Typer {
     /// goroutine stack frames (whose dead slots may hold stale pointers, so they come last).
     mutating func run(goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?, closures: [(fn: UInt64, argument: UInt64)],
                       unnamedGlobalSlots: [UInt64] = []) {
+        addStackRanges(goroutines)
         seedRuntimeTypes()
         drain()
         seedGlobals()
@@ -134,6 +136,11 @@ struct Typer {
         for id in 0 ..< index.objectCount where states.type(id) < 0 { untyped.append(Int32(truncatingIfNeeded: id)) }
         for _ in 0..<3 {
             guard sniffInterfaces(untyped) > 0 else { break }
+            drain()
+            untyped.removeAll { states.type(Int($0)) >= 0 }
+        }
+        for _ in 0..<3 {
+            guard inferArrays(untyped) > 0 else { break }
             drain()
             untyped.removeAll { states.type(Int($0)) >= 0 }
         }
