@@ -15,8 +15,8 @@
 #   compile   compiling cmd/compile/internal/ssa (about 90 files) with -c=2
 #   vet       vet (every analyzer) of cmd/compile/internal/ssa, from the vet.cfg `go vet` writes
 #   go        go list -e -deps -test -json std cmd
-# Each is stopped after a delay; when the work ended first, the delay is halved and it is run
-# again, so a faster machine still stops it mid-work.
+# Each is stopped halfway through: the work is first run to the end once and timed; when a
+# stopped run ends before its delay anyway, the delay is halved and it is run again.
 #
 # Each core is .build/corpus/<goV>/<program>-<mode>/ holding exe (a hard link to the program
 # built once per version), core, stderr.txt, meta.json
@@ -167,16 +167,19 @@ PY
       ln -f "$bin/$p" "$tmp/exe" 2>/dev/null || cp "$bin/$p" "$tmp/exe"
       # The work, and how long into it to stop it.
       case $p in
-        compile)
-          cmd=("$tmp/exe" -o "$tmp/ssa.a" -p cmd/compile/internal/ssa -std -importcfg "$vdir/ssa.importcfg" -pack -c=2 "${files[@]}")
-          delay=5 ;;
-        vet)
-          cmd=("$tmp/exe" "$vdir/ssa.vet.cfg")
-          delay=2 ;;
-        go)
-          cmd=("$tmp/exe" list -e -deps -test -json std cmd)
-          delay=0.8 ;;
+        compile) cmd=("$tmp/exe" -o "$tmp/ssa.a" -p cmd/compile/internal/ssa -std -importcfg "$vdir/ssa.importcfg" -pack -c=2 "${files[@]}") ;;
+        vet) cmd=("$tmp/exe" "$vdir/ssa.vet.cfg") ;;
+        go) cmd=("$tmp/exe" list -e -deps -test -json std cmd) ;;
       esac
+      # Halfway through the work: timed once per version and program, on a run to the end
+      # (which also warms the caches the stopped run reads).
+      if [ ! -s "$vdir/$p.seconds" ]; then
+        t0=$(date +%s.%N)
+        (cd "$tmp" && "${run[@]}" "${cmd[@]}" >/dev/null 2>&1) || die "go$v/$p: the work failed"
+        t1=$(date +%s.%N)
+        python3 -c "print(round(max(0.3, ($t1 - $t0) / 2), 2))" >"$vdir/$p.seconds"
+      fi
+      delay=$(cat "$vdir/$p.seconds")
       echo "stop    go$v/$p-$m after ${delay}s" >&2
       ok=0
       for attempt in 1 2 3 4 5; do

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project builds against (libelf, libdw) and uses (xz, gdb-free).
+# Installs the Debian packages the project builds against (libelf, libdw) and uses (xz; gdb's
+# gcore for the corpus of live-process cores).
 # Idempotent; needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
-for p in libelf-dev libdw-dev pkg-config xz-utils; do
+for p in libelf-dev libdw-dev pkg-config xz-utils gdb; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -43,6 +43,15 @@ public final class Heap: @unchecked Sendable {
     public let liveBytes: UInt64
     /// Problems met while reading; the result is partial where they say so.
     public let warnings: [Warning]
+    /// Pointer words (of any object, live or not) that point into the heap at no allocated
+    /// object: the source object and the word's value, at most 10,000 of them. For a live
+    /// object the runtime guarantees there are none; the heap's warnings say when there are.
+    public internal(set) var invalidPointers: [(from: Int32, value: UInt64)] = []
+    /// How many such words there are in all.
+    public internal(set) var invalidPointerCount = 0
+    /// Pages of in-use spans: as the runtime counts them (`mheap_.pagesInUse`, nil when the
+    /// field cannot be read) and as the spans read add up.
+    public internal(set) var pagesInUse: (runtime: UInt64?, counted: UInt64) = (nil, 0)
     /// Lazily built analyses (dominators, retained sizes, reverse edges).
     let analyses = AnalysisCache()
     /// Wall time of each phase of the build, in seconds, in order.

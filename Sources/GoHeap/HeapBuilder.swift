@@ -109,6 +109,8 @@ struct HeapBuilder {
             var scanner = pointerScanner
             scanner.scan()
             r.unreadableSpans = scanner.unreadableSpans
+            r.invalid = scanner.invalid
+            r.invalidCount = scanner.invalidCount
             r.edgeStart = scanner.edgeStart
             r.edgeTargets = scanner.edgeTargets
             r.roots = finder.roots(edgeStart: r.edgeStart, edgeTargets: r.edgeTargets)
@@ -148,11 +150,28 @@ struct HeapBuilder {
         if graph.unreadableSpans > 0 {
             w.append(Warning("\(graph.unreadableSpans) span(s) could not be read from the core: their objects' pointers are unknown"))
         }
+        // What the runtime counts of its in-use spans (`mheap_.pagesInUse`) against what was read.
+        var pagesCounted: UInt64 = 0
+        for hs in heapSpans { pagesCounted &+= spans[Int(hs)].pages }
+        var pagesInUse: UInt64?
+        if let off = try? layouts.mheap.offset("pagesInUse") {
+            pagesInUse = try? mem.read(UInt64.self, at: Address(mheap.rawValue &+ off))
+        }
+        if let p = pagesInUse, p != pagesCounted {
+            w.append(Warning("the runtime counts \(p) pages in in-use spans, the spans read hold \(pagesCounted)"))
+        }
+        let liveInvalid = graph.invalid.filter { Int($0.from) >= 0 && Int($0.from) < objectCount && (graph.marking.bits[Int($0.from) >> 6] >> UInt64(Int($0.from) & 63)) & 1 == 1 }
+        if !liveInvalid.isEmpty {
+            w.append(Warning("\(liveInvalid.count) pointer(s) of live objects point into the heap at no allocated object (first: \(heapAddressHex(liveInvalid[0].value)))"))
+        }
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index,
                     sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(),
                     tinyValues: typer.tinyValues.mapValues { $0.map { (offset: $0.offset, type: $0.type) } }, goroutines: goroutines,
                     edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
                     rescan: pointerScanner.counting(), roots: graph.roots, live: graph.marking, warnings: w)
+        heap.invalidPointers = graph.invalid
+        heap.invalidPointerCount = graph.invalidCount
+        heap.pagesInUse = (runtime: pagesInUse, counted: pagesCounted)
         if let tree = graph.dominators { heap.analyses.dominators.withLock { $0 = tree } }
         if let r = graph.retained { heap.analyses.retained.withLock { $0 = r } }
         lap("heap")
@@ -277,6 +296,8 @@ struct HeapBuilder {
     /// What is computed beside typing, from the pointer graph alone.
     struct GraphResults {
         var unreadableSpans = 0
+        var invalid: [(from: Int32, value: UInt64)] = []
+        var invalidCount = 0
         var edgeStart: [UInt32] = [], edgeTargets: [Int32] = []
         var roots: [Root] = []
         var marking = Heap.Marking(bits: [], count: 0, bytes: 0)
@@ -323,3 +344,5 @@ struct HeapBuilder {
         return out
     }
 }
+
+private func heapAddressHex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }

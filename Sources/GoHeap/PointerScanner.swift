@@ -18,6 +18,13 @@ struct PointerScanner {
     /// Pointer words the GC scans in each object (pointing into the heap or not), when `countOnly`.
     private(set) var scanWords: [UInt32] = []
     private(set) var unreadableSpans = 0
+    /// Pointer words that point into the heap's spans but at no allocated object: a free slot of
+    /// an in-use span, or a page no in-use span holds (the runtime's own GC throws "found bad
+    /// pointer in Go heap" for the second). At most `maxInvalid` are kept (source object, word
+    /// value); `invalidCount` counts them all.
+    private(set) var invalid: [(from: Int32, value: UInt64)] = []
+    private(set) var invalidCount = 0
+    static let maxInvalid = 10_000
 
     init(mem: AddressSpace, spans: [Span], heapSpans: [Int32], index: ObjectIndex, types: RuntimeTypeReader,
          bits: PointerBits, greenTea: Bool) {
@@ -131,7 +138,24 @@ struct PointerScanner {
     @inline(__always)
     private mutating func found(_ id: Int, _ v: UInt64) {
         if countOnly { scanWords[id] &+= 1; return }
-        guard let t = index.object(containing: v) else { return }
+        guard let t = index.object(containing: v) else {
+            if v >= index.lo, v < index.hi { noteInvalid(id, v) }
+            return
+        }
         edgeTargets.append(Int32(t))
+    }
+
+    /// A pointer word inside the heap's address range that `object(containing:)` rejected: it is
+    /// invalid when its page belongs to an in-use span (a free slot) or to no span at all.
+    private mutating func noteInvalid(_ id: Int, _ v: UInt64) {
+        // A stack or other manual span is not the heap's (spans are sorted by base).
+        var lo = 0, hi = spans.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if spans[mid].base <= v { lo = mid &+ 1 } else { hi = mid }
+        }
+        if lo > 0, v < spans[lo &- 1].end, spans[lo &- 1].state != .inUse { return }
+        invalidCount &+= 1
+        if invalid.count < PointerScanner.maxInvalid { invalid.append((Int32(truncatingIfNeeded: id), v)) }
     }
 }

@@ -133,7 +133,7 @@ struct RootFinder {
         let unwinder = Unwinder(core: process.core, tab: tab)
         for g in goroutines where g.status != .dead && g.status != .idle && g.status != .deadExtra {
             guard g.stackHi > g.stackLo, g.stackHi &- g.stackLo < 1 << 32 else { continue }
-            let frames = unwinder.frames(of: g, threadOf: threadOf)
+            let (frames, fromThread) = unwinder.frames(of: g, threadOf: threadOf)
             if frames.isEmpty {
                 guard let words = try? mem.readBytes(at: Address(g.stackLo), count: g.stackHi &- g.stackLo) else {
                     warn("stack of goroutine \(g.id) is unreadable"); continue
@@ -148,7 +148,6 @@ struct RootFinder {
                 }
                 continue
             }
-            let fromThread = Unwinder.start(of: g) == nil
             for i in frames.indices {
                 let f = frames[i]
                 // Frames on other stacks (signal, system) are the thread's, not the goroutine's.

@@ -26,8 +26,7 @@ extension Process {
     public func stackFrames(of g: Goroutine, limit: Int = 1000) -> [StackFrame] {
         guard let tab = try? core.pclntab.get() else { return [] }
         let unwinder = Unwinder(core: core, tab: tab)
-        let physical = unwinder.frames(of: g, threadOf: { self.thread(of: $0) })
-        let fromThread = Unwinder.start(of: g) == nil
+        let (physical, fromThread) = unwinder.frames(of: g, threadOf: { self.thread(of: $0) })
         var out: [StackFrame] = []
         for (i, f) in physical.enumerated() where out.count < limit {
             if f.function.hasPrefix("runtime.sigreturn") { continue }
@@ -68,8 +67,7 @@ extension Process {
     public func frameVariables(of g: Goroutine) -> [FrameVariables] {
         guard let dwarf, let tab = try? core.pclntab.get() else { return [] }
         let unwinder = Unwinder(core: core, tab: tab)
-        let frames = unwinder.frames(of: g, threadOf: { self.thread(of: $0) })
-        let fromThread = Unwinder.start(of: g) == nil
+        let (frames, fromThread) = unwinder.frames(of: g, threadOf: { self.thread(of: $0) })
         let rodata = core.executable.sections.first { $0.name == ".rodata" }.map { $0.address &+ core.loadBias } ?? 0
         let maps = StackMaps(core: core, tab: tab, rodata: rodata)
         var out: [FrameVariables] = []

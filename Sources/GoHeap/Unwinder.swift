@@ -63,9 +63,20 @@ struct Unwinder {
     /// The frames of a goroutine, innermost first: from its saved state, or, for a goroutine
     /// running on a thread, from that thread's registers (through signal frames), keeping the
     /// frames that lie on the goroutine's own stack.
-    func frames(of g: Goroutine, threadOf: (Goroutine) -> Thread?) -> [Frame] {
-        if let (pc, sp) = Unwinder.start(of: g) { return frames(pc: pc, sp: sp, hi: g.stackHi) }
-        guard let t = threadOf(g) else { return [] }
+    ///
+    /// A running goroutine is unwound from its thread first: its saved states can be stale (a
+    /// goroutine leaving a system call still has its `syscallsp` until `exitsyscall` ends).
+    /// `fromThread` says which: frames from a thread start at a pc a signal (or the core dump)
+    /// stopped, not at a return address.
+    func frames(of g: Goroutine, threadOf: (Goroutine) -> Thread?) -> (frames: [Frame], fromThread: Bool) {
+        if g.status == .running, let onThread = threadFrames(of: g, threadOf: threadOf), !onThread.isEmpty { return (onThread, true) }
+        if let (pc, sp) = Unwinder.start(of: g) { return (frames(pc: pc, sp: sp, hi: g.stackHi), false) }
+        return (threadFrames(of: g, threadOf: threadOf) ?? [], true)
+    }
+
+    /// The frames of the goroutine's thread (through signal frames) that lie on its stack.
+    func threadFrames(of g: Goroutine, threadOf: (Goroutine) -> Thread?) -> [Frame]? {
+        guard let t = threadOf(g) else { return nil }
         let all = frames(pc: t.registers.pc, sp: t.registers.sp)
         guard let first = all.firstIndex(where: { $0.sp >= g.stackLo && $0.sp < g.stackHi }) else { return [] }
         return Array(all[first...].prefix { $0.sp >= g.stackLo && $0.sp < g.stackHi })
@@ -76,8 +87,11 @@ struct Unwinder {
     /// registers a signal frame saved, the caller of `sigpanic`).
     static func lookupPC(_ frames: [Frame], _ i: Int, fromThread: Bool) -> UInt64 {
         let f = frames[i]
+        // A frame a signal interrupted holds the pc it was stopped at, not a return address:
+        // below sigpanic, the kernel's signal frame, or asyncPreempt (injected by a signal).
         let trapped = (i == 0 && fromThread)
-            || (i > 0 && (frames[i - 1].function == "runtime.sigpanic" || frames[i - 1].function.hasPrefix("runtime.sigreturn")))
+            || (i > 0 && (frames[i - 1].function == "runtime.sigpanic" || frames[i - 1].function.hasPrefix("runtime.sigreturn")
+                || frames[i - 1].function == "runtime.asyncPreempt"))
         return trapped || f.pc == f.entry ? f.pc : f.pc &- 1
     }
 

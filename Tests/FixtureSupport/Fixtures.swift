@@ -228,3 +228,41 @@ public func hex(_ s: String) -> UInt64 {
     let body = s.hasPrefix("0x") ? s.dropFirst(2) : Substring(s)
     return UInt64(body, radix: 16) ?? 0
 }
+
+/// One core of the real-program corpus: a program of the Go distribution (the compiler, vet, the
+/// go command), rebuilt with DWARF from its toolchain's GOROOT and stopped mid-work by SIGQUIT
+/// or by gcore (see scripts/build-corpus.sh).
+public struct CorpusCore: Sendable, CustomStringConvertible, Hashable {
+    public let goVersion: String
+    public let program: String
+    /// "quit" (SIGQUIT under GOTRACEBACK=crash: a kernel core and Go's traceback in stderr.txt)
+    /// or "gcore" (gdb's core of the live process).
+    public let mode: String
+    public let directory: String
+
+    public var exePath: String { directory + "/exe" }
+    public var corePath: String { directory + "/core" }
+    public var stderrPath: String { directory + "/stderr.txt" }
+    public var description: String { "\(goVersion)/\(program)-\(mode)" }
+    public var exists: Bool { [exePath, corePath].allSatisfy { FileManager.default.fileExists(atPath: $0) } }
+}
+
+public enum Corpus {
+    /// The versions the corpus is built with, from `CORPUS_VERSIONS` in scripts/versions.sh.
+    public static let goVersions: [String] = {
+        guard let text = try? String(contentsOfFile: Fixtures.root + "/scripts/versions.sh", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("CORPUS_VERSIONS=(") })
+        else { return [] }
+        return line.dropFirst("CORPUS_VERSIONS=(".count).prefix { $0 != ")" }.split(separator: " ").map(String.init)
+    }()
+
+    /// Every core that must exist.
+    public static let all: [CorpusCore] = goVersions.flatMap { v in
+        ["compile", "vet", "go"].flatMap { p in
+            ["quit", "gcore"].map { m in
+                CorpusCore(goVersion: "go" + v, program: p, mode: m,
+                           directory: Fixtures.root + "/.build/corpus/go\(v)/\(p)-\(m)")
+            }
+        }
+    }
+}

@@ -4,7 +4,13 @@ import FixtureSupport
 
 /// Runs the built `heapview` and parses its JSON: scripts depend on the CLI contract.
 struct HeapViewRun {
-    static let binary = Fixtures.root + "/.build/debug/heapview"
+    /// The heapview built with the tests: in the test runner's own build directory (debug or
+    /// release, whichever `swift test` was asked for).
+    static let binary: String = {
+        let here = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        let beside = here.appendingPathComponent("heapview").path
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : Fixtures.root + "/.build/debug/heapview"
+    }()
 
     static func run(_ args: [String]) throws -> (json: Any, stderr: String) {
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build heapview first (swift build)")

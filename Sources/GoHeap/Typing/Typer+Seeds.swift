@@ -47,8 +47,7 @@ extension Typer {
         guard let tab = try? core.pclntab.get() else { return }
         let unwinder = Unwinder(core: core, tab: tab)
         for g in goroutines where g.status != .dead && g.status != .deadExtra && g.status != .idle {
-            let frames = unwinder.frames(of: g, threadOf: threadOf)
-            let fromThread = Unwinder.start(of: g) == nil
+            let (frames, fromThread) = unwinder.frames(of: g, threadOf: threadOf)
             for i in frames.indices {
                 let f = frames[i]
                 let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread) &- bias
@@ -78,6 +77,89 @@ extension Typer {
                 }
             }
         }
+    }
+
+    /// Objects being allocated when the core was taken: a goroutine inside the allocator
+    /// (`runtime.mallocgc` and its helpers, all `(size, typ, needzero)`) holds the new object in
+    /// a frame at or below the allocator's, before anything else points to it; the allocator's
+    /// own `typ` says what it is (`[size/typ.size]typ`), and for `typ == nil` the caller does
+    /// (`rawstring`: string bytes; `rawbyteslice`: bytes).
+    mutating func seedAllocations(_ goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?) {
+        guard let tab = try? core.pclntab.get() else { return }
+        let unwinder = Unwinder(core: core, tab: tab)
+        for g in goroutines where g.status != .dead && g.status != .deadExtra && g.status != .idle {
+            let (frames, fromThread) = unwinder.frames(of: g, threadOf: threadOf)
+            guard let k = frames.firstIndex(where: { $0.function.hasPrefix("runtime.mallocgc") }) else { continue }
+            let f = frames[k]
+            let lookup = Unwinder.lookupPC(frames, k, fromThread: fromThread) &- bias
+            guard let fn = dwarf.function(containing: lookup) else { continue }
+            var typ: UInt64?, size: UInt64?
+            for v in dwarf.variables(of: fn) where v.isParameter && (v.name == "typ" || v.name == "size") {
+                guard case .frameOffset(let off)? = v.location.at(pc: lookup) else { continue }
+                let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+                guard a >= f.sp, a < g.stackHi else { continue }
+                if v.name == "typ" { typ = word(a) } else { size = word(a) }
+            }
+            guard var typ else { continue }
+            let caller = k + 1 < frames.count ? frames[k + 1].function : ""
+            // growslice allocates pointer-free elements with no type: its `et` says what they are,
+            // and so does the array it grows (`oldPtr`), whose elements it copies.
+            var grownFrom: Int32 = -1
+            if typ == 0, caller == "runtime.growslice" {
+                if let et = frameParameter("et", frames, k + 1, fromThread, g) {
+                    typ = et
+                } else {
+                    // `oldPtr`, where DWARF says, else in its spill slot: the first word of the
+                    // argument area (register arguments are spilled to the caller's frame).
+                    let old = frameParameter("oldPtr", frames, k + 1, fromThread, g) ?? word(frames[k + 1].fp)
+                    if let (oid, slot, osp) = index.locate(old), old == slot &+ spanDataOffset[osp], states.countOf.indices.contains(Int(states.type(oid))),
+                       states.countOf[Int(states.type(oid))] > 0 {
+                        grownFrom = states.type(oid)
+                    }
+                }
+            }
+            // The new object: a word of the allocator's frame or of one below it pointing at the
+            // start of an untyped object at least `size` bytes long.
+            var a = frames[0].sp
+            let end = f.fp
+            var steps = 0
+            while a < end, end &- a >= 8, steps < 1 << 16 {
+                steps += 1
+                let v = word(a)
+                a &+= 8
+                guard let (id, slot, sp) = index.locate(v), v == slot &+ spanDataOffset[sp], states.type(id) < 0,
+                      spanDataSize[sp] >= (size ?? 1) else { continue }
+                if typ != 0, let rt = runtimeTypes.type(at: typ), rt.size > 0 {
+                    let n = max(1, (size ?? rt.size) / rt.size)
+                    if let d = dwarfType(rt) {
+                        apply(v, id, sp, d, count: n, confidence: TypeAssignments.stackTrust, array: n > 1, guessedCount: true)
+                    } else {
+                        assign(v, nil, count: n, confidence: TypeAssignments.stackTrust, name: rt.name, array: n > 1, runtimeType: rt.address)
+                    }
+                } else if grownFrom >= 0, states.dwarfOf[Int(grownFrom)] >= 0 {
+                    let e = TypeID(rawValue: states.dwarfOf[Int(grownFrom)])
+                    let es = shapes.size(of: e)
+                    if es > 0 { apply(v, id, sp, e, count: (size ?? es) / es, confidence: TypeAssignments.stackTrust, array: true, guessedCount: true) }
+                } else if typ == 0, caller.hasPrefix("runtime.rawstring") {
+                    applyString(v, id, sp, len: size ?? 1, confidence: TypeAssignments.stackTrust)
+                } else if typ == 0, caller.hasPrefix("runtime.rawbyteslice"), let u8 = dwarf.type(named: "uint8") {
+                    apply(v, id, sp, u8, count: size ?? 1, confidence: TypeAssignments.stackTrust, array: true, guessedCount: true)
+                }
+                break
+            }
+        }
+    }
+
+    /// The value of a parameter of frame `i` kept in a stack slot at the frame's pc, or nil.
+    mutating func frameParameter(_ name: String, _ frames: [Frame], _ i: Int, _ fromThread: Bool, _ g: Goroutine) -> UInt64? {
+        let f = frames[i]
+        let lookup = Unwinder.lookupPC(frames, i, fromThread: fromThread) &- bias
+        guard let fn = dwarf.function(containing: lookup),
+              let v = dwarf.variables(of: fn).first(where: { $0.isParameter && $0.name == name }),
+              case .frameOffset(let off)? = v.location.at(pc: lookup) else { return nil }
+        let a = UInt64(bitPattern: Int64(bitPattern: f.fp) &+ off)
+        guard a >= f.sp, a < g.stackHi else { return nil }
+        return word(a)
     }
 
     /// Data words no DWARF global describes (the linker kept the variable, not its DWARF) that have

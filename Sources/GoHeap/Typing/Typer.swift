@@ -130,6 +130,8 @@ struct Typer {
         drain()
         seedStacks(goroutines, threadOf: threadOf)
         drain()
+        seedAllocations(goroutines, threadOf: threadOf)
+        drain()
         seedUnnamedPools(unnamedGlobalSlots)
         drain()
         var untyped: [Int32] = []
