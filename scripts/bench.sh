@@ -1,34 +1,125 @@
 #!/usr/bin/env bash
-# Runs heapbench RUNS times in each mode (histogram, then top) on a core and prints, per mode,
-# the end-to-end seconds of every run, their median, and the peak RSS per object beyond the
-# core pages mapped in (the last line of each heapbench run).
+# Benchmarks (not tests: nothing here is asserted). Builds heapbench in release mode first.
 #
-#   scripts/bench.sh CORE [EXE] [RUNS]      # RUNS: default 3
-#   scripts/bench.sh 18M                    # shorthand: .build/bigcores/go1.26.6-18000000
+#   scripts/bench.sh CORE [EXE] [RUNS]       heapbench RUNS times (default 3) in each mode
+#                                            (histogram, then top): every run's seconds, the
+#                                            median, peak RSS per object beyond the core
+#   scripts/bench.sh 18M                     shorthand: .build/bigcores/go1.26.6-18000000
+#   scripts/bench.sh shapes [SIZES] [RUNS]   every heap shape of Tests/Fixtures/Shapes at each
+#                                            size (default "1M 10M 18M"), made with
+#                                            scripts/make-big-core.sh when missing: per shape and
+#                                            size, µs per object of each phase, the histogram's
+#                                            end-to-end seconds and, when VIEWCORE names a
+#                                            viewcore binary, viewcore's histogram on the same
+#                                            core in the same run and the ratio (medians)
+#   scripts/bench.sh corpus [RUNS]           the same on the real-program corpus
+#                                            (scripts/build-corpus.sh)
 #
-# Builds heapbench in release mode first. Cores come from scripts/make-big-core.sh. Timings
-# vary from run to run on a shared machine (±10% here): compare medians, and run the cores
-# once beforehand so that they are in the page cache.
+# Add --json after the mode to get the rows as JSON lines. Timings vary from run to run on a
+# shared machine (±10% here): compare medians, with the cores in the page cache (the first run
+# reads them). viewcore is not part of the project: build it yourself from golang/debug
+# (cmd/viewcore) and point VIEWCORE at it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-core=${1:?usage: scripts/bench.sh CORE [EXE] [RUNS]}
-case "$core" in
-    *[0-9]M) n=${core%M}; core="$root/.build/bigcores/go1.26.6-${n}000000/core" ;;
-esac
-exe=${2:-$(dirname "$core")/exe}
-runs=${3:-3}
 cd "$root"
 swift build -c release --product heapbench >/dev/null
-for mode in histogram top; do
-    flag=""
-    [ "$mode" = top ] && flag=--top
-    times=()
-    line=""
-    for _ in $(seq "$runs"); do
-        out=$(.build/release/heapbench $flag "$core" "$exe")
+bench=.build/release/heapbench
+shapes=(list dlist lrulist tree strings maps anys ptrarrays bytes nesting closures mixed)
+
+# row NAME CORE EXE RUNS: one table row (or JSON line) for a core.
+row() {
+  python3 - "$@" "$bench" "${VIEWCORE:-}" "$json" <<'PY'
+import json, statistics, subprocess, sys, time
+name, core, exe, runs, bench, viewcore, as_json = sys.argv[1:8]
+runs = int(runs)
+phases, totals, objects = {}, [], 0
+for _ in range(runs):
+    out = subprocess.run([bench, core, exe], capture_output=True, text=True, check=True).stdout
+    j = json.loads(out.strip().splitlines()[-1])
+    objects = j["objects"]
+    totals.append(j["totalSeconds"])
+    for p in j["phases"] + [dict(p, phase="beside typing: " + p["phase"]) for p in j["besideTyping"]]:
+        phases.setdefault(p["phase"], []).append(p["seconds"])
+vc = []
+if viewcore:
+    for _ in range(runs):
+        t = time.monotonic()
+        r = subprocess.run([viewcore, core, "--exe", exe, "histogram"], capture_output=True)
+        vc.append(time.monotonic() - t if r.returncode == 0 else float("nan"))
+med = {k: statistics.median(v) for k, v in phases.items()}
+total = statistics.median(totals)
+vmed = statistics.median(vc) if vc else None
+per = lambda k: med.get(k, 0) / max(objects, 1) * 1e6
+rec = {"name": name, "objects": objects, "histogramSeconds": round(total, 3),
+       "typingMicrosPerObject": round(per("typing"), 4),
+       "scanMicrosPerObject": round(per("beside typing: pointer scan"), 4),
+       "markingMicrosPerObject": round(per("beside typing: marking"), 4),
+       "viewcoreSeconds": None if vmed is None else round(vmed, 3),
+       "ratio": None if not vmed or vmed != vmed else round(total / vmed, 3)}
+if as_json == "1":
+    print(json.dumps(rec))
+else:
+    v = "" if rec["viewcoreSeconds"] is None else f'{rec["viewcoreSeconds"]:>9.3f} {rec["ratio"] if rec["ratio"] is not None else "failed":>6}'
+    print(f'{name:<28} {objects:>10} {rec["typingMicrosPerObject"]:>8.4f} {rec["scanMicrosPerObject"]:>8.4f} '
+          f'{rec["markingMicrosPerObject"]:>8.4f} {total:>9.3f} {v}')
+PY
+}
+
+header() {
+  [ "$json" = 1 ] && return
+  printf '%-28s %10s %8s %8s %8s %9s %9s %6s\n' core objects typing scan marking histogram viewcore ratio
+  printf '%-28s %10s %8s %8s %8s %9s %9s %6s\n' "" "" "µs/obj" "µs/obj" "µs/obj" "s" "s" ""
+}
+
+json=0
+case ${1:-} in
+  shapes)
+    shift
+    [ "${1:-}" = --json ] && { json=1; shift; }
+    sizes=(${1:-1M 10M 18M})
+    runs=${2:-3}
+    header
+    for size in "${sizes[@]}"; do
+      for s in "${shapes[@]}"; do
+        n=${size%M}000000
+        dir=.build/bigcores/go1.26.6-$s-$n
+        [ -s "$dir/core" ] || scripts/make-big-core.sh --shape "$s" "$size" >/dev/null
+        row "$s-$size" "$dir/core" "$dir/exe" "$runs"
+      done
+    done
+    ;;
+  corpus)
+    shift
+    [ "${1:-}" = --json ] && { json=1; shift; }
+    runs=${1:-3}
+    header
+    for d in .build/corpus/go*/*-*/; do
+      [ -s "$d/core" ] || continue
+      row "$(basename "$(dirname "$d")")/$(basename "$d")" "$d/core" "$d/exe" "$runs"
+    done
+    ;;
+  ""|-h|--help)
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+    ;;
+  *)
+    core=$1
+    case "$core" in
+      *[0-9]M) n=${core%M}; core="$root/.build/bigcores/go1.26.6-${n}000000/core" ;;
+    esac
+    exe=${2:-$(dirname "$core")/exe}
+    runs=${3:-3}
+    for mode in histogram top; do
+      flag=""
+      [ "$mode" = top ] && flag=--top
+      times=()
+      line=""
+      for _ in $(seq "$runs"); do
+        out=$($bench $flag "$core" "$exe")
         times+=("$(echo "$out" | awk '/end to end/ {print $(NF-2)}')")
         line=$(echo "$out" | grep 'peak RSS per object')
+      done
+      median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+      echo "$mode: runs ${times[*]} s; median $median s; $line"
     done
-    median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    echo "$mode: runs ${times[*]} s; median $median s; $line"
-done
+    ;;
+esac

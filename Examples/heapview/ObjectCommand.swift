@@ -61,6 +61,26 @@ struct FieldView {
 func describeFields(_ process: Process, _ heap: Heap, _ id: Int, limit: Int) -> [FieldView] {
     let mem = process.core.memory
     let base = heap.dataAddress(of: id)
+    // A tiny block that holds several small values: each where it sits.
+    let values = heap.values(in: id)
+    if values.count > 1 || values.first.map({ $0.offset != 0 }) ?? false, let dwarf = process.dwarf {
+        var out: [FieldView] = []
+        for (k, v) in values.enumerated() {
+            let end = k + 1 < values.count ? values[k + 1].offset : heap.size(of: id)
+            if let d = v.type.dwarf {
+                let f = render(process, heap, name: "value +\(v.offset)", type: d, at: base + v.offset, offset: v.offset)
+                out.append(FieldView(name: f.name, type: dwarf.type(d).name, offset: f.offset, value: f.value, target: f.target, dynamicType: f.dynamicType))
+            } else {
+                // String bytes: up to the next value.
+                var bytes = (try? mem.readBytes(at: Address(base + v.offset), count: end - v.offset)) ?? []
+                while bytes.last == 0 { bytes.removeLast() }   // the free rest of the block
+                let text = String(decoding: bytes, as: UTF8.self).replacingControlCharacters()
+                out.append(FieldView(name: "value +\(v.offset)", type: v.type.name, offset: v.offset, value: "\"" + text + "\"",
+                                     target: nil, dynamicType: nil))
+            }
+        }
+        return out
+    }
     guard let t = heap.type(of: id), let d = t.dwarf, let dwarf = process.dwarf else {
         // Untyped: its words.
         var out: [FieldView] = []

@@ -5,9 +5,10 @@
 //
 // N is about the number of live heap objects to build (digits, or a k/M suffix). Shapes:
 //
-//	list       singly linked list nodes {Next, Val}, linked in a random order of their
-//	           addresses (every step of the list goes somewhere else in memory)
+//	list       singly linked list nodes {Next, Val}: eight lists grown in turn, joined
 //	dlist      doubly linked list nodes {Next, Prev, Val, Tag}, likewise
+//	lrulist    a doubly linked list linked in a random order of its nodes' addresses (an LRU
+//	           list after many moves: every step goes somewhere else in memory)
 //	tree       a binary search tree built by inserting random keys
 //	strings    short strings made by concatenation (most in 16-byte tiny blocks or small
 //	           slots), held by a []string
@@ -134,16 +135,43 @@ func word(r *rng) string { return words[r.intn(len(words))] }
 func build(shape string, n int, r *rng) {
 	switch shape {
 	case "list":
-		nodes := make([]*LNode, n)
-		for i := range nodes {
-			nodes[i] = &LNode{Val: int64(i)}
+		// Eight lists grown a node at a time each in turn, as a program builds several
+		// structures at once: a list's consecutive nodes are near, not adjacent.
+		var heads, tails [8]*LNode
+		for i := 0; i < n; i++ {
+			k := i % 8
+			nd := &LNode{Val: int64(i)}
+			if tails[k] == nil {
+				heads[k] = nd
+			} else {
+				tails[k].Next = nd
+			}
+			tails[k] = nd
 		}
-		shuffle(r, nodes)
-		for i := 0; i+1 < n; i++ {
-			nodes[i].Next = nodes[i+1]
+		for k := 7; k > 0; k-- {
+			tails[k-1].Next = heads[k]
 		}
-		gList = nodes[0]
+		gList = heads[0]
 	case "dlist":
+		var heads, tails [8]*DNode
+		for i := 0; i < n; i++ {
+			k := i % 8
+			nd := &DNode{Val: int64(i), Tag: int64(k), Prev: tails[k]}
+			if tails[k] == nil {
+				heads[k] = nd
+			} else {
+				tails[k].Next = nd
+			}
+			tails[k] = nd
+		}
+		for k := 7; k > 0; k-- {
+			tails[k-1].Next = heads[k]
+			heads[k].Prev = tails[k-1]
+		}
+		gDList = heads[0]
+	case "lrulist":
+		// A doubly linked list whose order has nothing to do with where its nodes are (an LRU
+		// list after many moves): every step goes somewhere else in memory.
 		nodes := make([]*DNode, n)
 		for i := range nodes {
 			nodes[i] = &DNode{Val: int64(i), Tag: int64(i & 7)}
