@@ -4,7 +4,12 @@
 //   heapbench CORE [EXE]          what `heapview histogram` does: the heap, then the histogram
 //   heapbench --top CORE [EXE]    what `heapview top` does: the heap with the dominator tree and
 //                                 retained sizes computed beside typing, then the top list
+//   heapbench --untyped CORE [EXE]  what holds the live objects no source typed
+//   heapbench --live CORE [EXE]   every live object (address, slot size, type), one a line
+//   heapbench --diff-live CORE EXE FILE  the objects live here but not in another tool's list
+//                                 of live objects, by where the other tool lost them
 import GoHeap
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +21,46 @@ func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.
 var args = Array(CommandLine.arguments.dropFirst())
 let top = args.first == "--top"
 if top { args.removeFirst() }
+if args.first == "--live" {
+    // Every live object, one a line: slot address, slot size, type (for comparing live sets
+    // with another tool's).
+    args.removeFirst()
+    do {
+        let process = try Process(corePath: args[0], executablePath: args.count > 1 ? args[1] : nil)
+        let heap = try process.heap()
+        var out = ""
+        for id in 0..<heap.objectCount where heap.isLive(id) {
+            out += "\(heap.address(of: id).hex) \(heap.size(of: id)) \(heap.type(of: id)?.name ?? "<unknown>")\n"
+            if out.utf8.count > 1 << 20 { print(out, terminator: ""); out = "" }
+        }
+        print(out, terminator: "")
+    } catch { print("heapbench: \(error)"); exit(1) }
+    exit(0)
+}
+if args.first == "--diff-live" {
+    // The objects live here but not in another tool's list (FILE: one object address a line,
+    // first token, hex), each labelled by the entry into its region: the object live in both
+    // (and its field), or the root, whose pointer leads into what the other tool missed.
+    args.removeFirst()
+    do {
+        let process = try Process(corePath: args[0], executablePath: args[1])
+        let heap = try process.heap()
+        guard let text = readTextFile(args[2]) else { print("heapbench: cannot read \(args[2])"); exit(1) }
+        var theirs = [Bool](repeating: false, count: heap.objectCount)
+        var theirCount = 0, unknown = 0
+        for line in text.split(separator: "\n") {
+            guard let tok = line.split(separator: " ").first else { continue }
+            let hex = tok.hasPrefix("0x") ? tok.dropFirst(2) : tok[...]
+            guard let a = UInt64(hex, radix: 16), let id = heap.object(containing: a) else { unknown += 1; continue }
+            if !theirs[id] { theirs[id] = true; theirCount += 1 }
+        }
+        var notOurs = 0
+        for id in 0..<heap.objectCount where theirs[id] && !heap.isLive(id) { notOurs += 1 }
+        print("live here \(heap.liveCount), in the list \(theirCount) (\(unknown) lines at no object), live in the list but not here \(notOurs)")
+        regionReport(process, heap, outside: { heap.isLive($0) && !theirs[$0] }, title: "live here, not in the list")
+    } catch { print("heapbench: \(error)"); exit(1) }
+    exit(0)
+}
 if args.first == "--untyped" {
     args.removeFirst()
     do {
@@ -100,11 +145,18 @@ extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
-/// What holds the live objects no source typed: each untyped object is labelled by the entry of
-/// the untyped region it lies in — the typed object and field, or the root, whose pointer leads
-/// into that region (found by flooding forward from every such entry through untyped objects) —
-/// and the labels are listed with their objects' count, bytes and an example.
+/// What holds the live objects no source typed (see `regionReport`).
 func untypedReport(_ process: Process, _ heap: Heap) {
+    regionReport(process, heap, outside: { heap.isLive($0) && heap.type(of: $0) == nil }, title: "untyped")
+}
+
+/// The objects for which `outside` holds, each labelled by the entry of the region (of such
+/// objects) it lies in — the object for which it does not hold, and its field, or the root,
+/// whose pointer leads into the region: found by flooding forward from every entry through the
+/// region's objects. Prints the labels with their objects' count, bytes and an example.
+func regionReport(_ process: Process, _ heap: Heap, outside: (Int) -> Bool, title: String) {
+    var inRegion = [Bool](repeating: false, count: heap.objectCount)
+    for id in 0..<heap.objectCount where outside(id) { inRegion[id] = true }
     var label = [Int32](repeating: -1, count: heap.objectCount)
     var labels: [String] = []
     var labelIndex: [String: Int32] = [:]
@@ -114,46 +166,48 @@ func untypedReport(_ process: Process, _ heap: Heap) {
     }
     var queue: [Int] = []
     func shape(_ id: Int) -> String { "[\(heap.span(of: id).noscan ? "noscan" : "scan") \(heap.size(of: id))]" }
+    func typeName(_ id: Int) -> String {
+        var name = heap.type(of: id)?.name ?? "<unknown>"
+        if name.hasPrefix("["), let close = name.firstIndex(of: "]") { name = "[N]" + name[name.index(after: close)...] }
+        return name
+    }
     for r in heap.roots {
         let o = Int(r.object)
-        guard o >= 0, heap.type(of: o) == nil, label[o] < 0 else { continue }
-        label[o] = intern("root \(r.kind.rawValue) \(r.name)" + (r.function.map { " in \($0)" } ?? "") + " " + shape(o))
+        guard o >= 0, inRegion[o], label[o] < 0 else { continue }
+        label[o] = intern("root \(r.kind.rawValue) \(r.name)" + (r.function.map { " in \($0)" } ?? "") + " -> \(typeName(o)) " + shape(o))
         queue.append(o)
     }
-    for id in 0..<heap.objectCount where heap.isLive(id) {
-        guard let t = heap.type(of: id) else { continue }
-        for target in heap.pointers(from: id) where heap.type(of: Int(target)) == nil && label[Int(target)] < 0 {
+    for id in 0..<heap.objectCount where heap.isLive(id) && !inRegion[id] {
+        for target in heap.pointers(from: id) where inRegion[Int(target)] && label[Int(target)] < 0 {
             let f = heap.pointerField(from: id, to: Int(target), process: process)
-            var name = t.name
-            if name.hasPrefix("["), let close = name.firstIndex(of: "]") { name = "[N]" + name[name.index(after: close)...] }
             var field = f.field
             if field.hasPrefix("["), let close = field.firstIndex(of: "]") { field = "[i]" + field[field.index(after: close)...] }
-            label[Int(target)] = intern("in \(name) \(field) " + shape(Int(target)))
+            label[Int(target)] = intern("in \(typeName(id)) \(field) -> \(typeName(Int(target))) " + shape(Int(target)))
             queue.append(Int(target))
         }
     }
     var head = 0
     while head < queue.count {
         let id = queue[head]; head += 1
-        for target in heap.pointers(from: id) where heap.type(of: Int(target)) == nil && label[Int(target)] < 0 {
+        for target in heap.pointers(from: id) where inRegion[Int(target)] && label[Int(target)] < 0 {
             label[Int(target)] = label[id]
             queue.append(Int(target))
         }
     }
     var count = [Int](repeating: 0, count: labels.count + 1), bytes = [UInt64](repeating: 0, count: labels.count + 1)
     var example = [UInt64](repeating: 0, count: labels.count + 1)
-    var live = 0, untyped = 0
-    var untypedBytes: UInt64 = 0
+    var live = 0, n = 0
+    var regionBytes: UInt64 = 0
     for id in 0..<heap.objectCount where heap.isLive(id) {
         live += 1
-        guard heap.type(of: id) == nil else { continue }
-        untyped += 1
-        untypedBytes += heap.size(of: id)
+        guard inRegion[id] else { continue }
+        n += 1
+        regionBytes += heap.size(of: id)
         let l = Int(label[id]) + 1
         count[l] += 1; bytes[l] += heap.size(of: id)
         if example[l] == 0 { example[l] = heap.address(of: id) }
     }
-    print("live \(live), untyped \(untyped) (\(String(100 * Double(untyped) / Double(max(live, 1)), places: 3))%), \(untypedBytes) B")
+    print("live \(live), \(title) \(n) (\(String(100 * Double(n) / Double(max(live, 1)), places: 3))%), \(regionBytes) B")
     for (title, order) in [("by count", { (a: Int, b: Int) in count[a] > count[b] }), ("by bytes", { (a: Int, b: Int) in bytes[a] > bytes[b] })] {
         print("-- \(title)")
         for l in (0..<count.count).sorted(by: order).prefix(30) where count[l] > 0 {
@@ -162,3 +216,17 @@ func untypedReport(_ process: Process, _ heap: Heap) {
     }
 }
 extension UInt64 { var hex: String { "0x" + String(self, radix: 16) } }
+
+/// A whole text file (the other tool's list of objects).
+func readTextFile(_ path: String) -> String? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        bytes += buf[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
