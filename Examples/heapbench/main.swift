@@ -160,9 +160,11 @@ func regionReport(_ process: Process, _ heap: Heap, outside: (Int) -> Bool, titl
     var label = [Int32](repeating: -1, count: heap.objectCount)
     var labels: [String] = []
     var labelIndex: [String: Int32] = [:]
-    func intern(_ s: String) -> Int32 {
+    /// Per label: an entry (object outside the region, byte offset of its word, the target).
+    var entries: [(from: Int, offset: UInt64, to: Int)?] = []
+    func intern(_ s: String, entry: (from: Int, offset: UInt64, to: Int)? = nil) -> Int32 {
         if let i = labelIndex[s] { return i }
-        labels.append(s); labelIndex[s] = Int32(labels.count - 1); return Int32(labels.count - 1)
+        labels.append(s); entries.append(entry); labelIndex[s] = Int32(labels.count - 1); return Int32(labels.count - 1)
     }
     var queue: [Int] = []
     func shape(_ id: Int) -> String { "[\(heap.span(of: id).noscan ? "noscan" : "scan") \(heap.size(of: id))]" }
@@ -182,7 +184,9 @@ func regionReport(_ process: Process, _ heap: Heap, outside: (Int) -> Bool, titl
             let f = heap.pointerField(from: id, to: Int(target), process: process)
             var field = f.field
             if field.hasPrefix("["), let close = field.firstIndex(of: "]") { field = "[i]" + field[field.index(after: close)...] }
-            label[Int(target)] = intern("in \(typeName(id)) \(field) -> \(typeName(Int(target))) " + shape(Int(target)))
+            let slotOffset = f.offset &+ (heap.dataAddress(of: id) &- heap.address(of: id))
+            label[Int(target)] = intern("in \(typeName(id)) \(field) -> \(typeName(Int(target))) " + shape(Int(target)),
+                                        entry: (id, slotOffset, Int(target)))
             queue.append(Int(target))
         }
     }
@@ -212,6 +216,11 @@ func regionReport(_ process: Process, _ heap: Heap, outside: (Int) -> Bool, titl
         print("-- \(title)")
         for l in (0..<count.count).sorted(by: order).prefix(30) where count[l] > 0 {
             print("\(String(count[l]).leftPad(8)) \(String(bytes[l]).leftPad(10))  \(example[l].hex)  \(l == 0 ? "(no entry found)" : labels[l - 1])")
+            // The runtime's own word on the entry: is that word a pointer in its metadata?
+            if title == "by bytes", l > 0, let e = entries[l - 1] {
+                let bit = heap.isPointerWord(e.from, offset: e.offset).map { $0 ? "a pointer" : "NOT a pointer" } ?? "unknown"
+                print("           entry: word +\(e.offset) of \(heap.address(of: e.from).hex) (\(heap.size(of: e.from)) B) is \(bit) in the runtime's bitmap; it points to \(heap.address(of: e.to).hex), an allocated \(heap.size(of: e.to))-byte slot")
+            }
         }
     }
 }

@@ -62,7 +62,7 @@ func describeFields(_ process: Process, _ heap: Heap, _ id: Int, limit: Int) -> 
     let mem = process.core.memory
     let base = heap.dataAddress(of: id)
     // A tiny block that holds several small values: each where it sits.
-    let values = heap.values(in: id)
+    let values = heap.values(in: id, process: process)
     if values.count > 1 || values.first.map({ $0.offset != 0 }) ?? false, let dwarf = process.dwarf {
         var out: [FieldView] = []
         for (k, v) in values.enumerated() {

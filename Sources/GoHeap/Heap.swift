@@ -79,23 +79,6 @@ public final class Heap: @unchecked Sendable {
     /// Index into `types` of an object's type, -1 when unknown.
     public func typeIndex(of id: Int) -> Int { Int(objectTypes[id]) }
 
-    /// Per tiny block (a 16-byte noscan slot the tiny allocator packs small values into) that
-    /// something points inside: the offset and type index of each value found in it.
-    let tinyValues: [Int32: [(offset: UInt8, type: Int32)]]
-
-    /// The values an object holds, by offset from its start: for a tiny block something points
-    /// inside, each value found in it (the strings and small values the tiny allocator packed
-    /// together); for any other typed object, its type at offset 0; for an untyped one, none.
-    public func values(in id: Int) -> [(offset: UInt64, type: HeapType)] {
-        if let values = tinyValues[Int32(truncatingIfNeeded: id)] {
-            return values.sorted { $0.offset < $1.offset }.compactMap { v in
-                v.type >= 0 && Int(v.type) < types.count ? (UInt64(v.offset), types[Int(v.type)]) : nil
-            }
-        }
-        guard let t = type(of: id) else { return [] }
-        return [(offset: UInt64(0), type: t)]
-    }
-
     /// Where the Go value of an object starts: 8 bytes into the slot for allocation-header objects.
     public func dataAddress(of id: Int) -> UInt64 {
         let s = span(of: id)
@@ -106,7 +89,7 @@ public final class Heap: @unchecked Sendable {
     let freshBits: [UInt64]
 
     init(version: GoVersion, spans: [Span], heapSpans: [Int32], index: ObjectIndex,
-         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], tinyValues: [Int32: [(offset: UInt8, type: Int32)]] = [:], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], rescan: PointerScanner, roots: [Root], live: Marking, warnings: [Warning]) {
+         sizeClasses: [UInt64], freshBits: [UInt64], types: [HeapType], objectTypes: [Int32], goroutines: [Goroutine], edgeStart: [UInt32], edgeTargets: [Int32], rescan: PointerScanner, roots: [Root], live: Marking, warnings: [Warning]) {
         self.rescan = rescan
         self.version = version
         self.spans = spans
@@ -117,7 +100,6 @@ public final class Heap: @unchecked Sendable {
         self.types = types
         self.goroutines = goroutines
         self.objectTypes = objectTypes
-        self.tinyValues = tinyValues
         self.edgeStart = edgeStart
         self.edgeTargets = edgeTargets
         self.roots = roots
@@ -162,6 +144,17 @@ public final class Heap: @unchecked Sendable {
             cached = scanner.scanWords
             return scanner.scanWords
         }
+    }
+
+    /// Whether the word at `offset` bytes into object `id`'s slot holds a pointer as the runtime's
+    /// own metadata says — the heap bitmap (Go 1.21), the span's bitmap, the allocation header's
+    /// type or the large span's type (Go 1.22+) — or nil when that cannot be read (or the object
+    /// is larger than 64 KiB). This is what the GC scans, whatever type the SDK gave the object.
+    public func isPointerWord(_ id: Int, offset: UInt64) -> Bool? {
+        guard id >= 0, id < objectCount, offset % 8 == 0, let mask = rescan.pointerMask(of: id) else { return nil }
+        let w = Int(offset / 8)
+        guard w / 64 < mask.count else { return offset < size(of: id) ? false : nil }
+        return (mask[w / 64] >> UInt64(w % 64)) & 1 == 1
     }
 
     /// Calls `body` for each heap span with objects, in address order: the span's object ids,

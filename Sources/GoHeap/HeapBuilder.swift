@@ -165,8 +165,7 @@ struct HeapBuilder {
             w.append(Warning("\(liveInvalid.count) pointer(s) of live objects point into the heap at no allocated object (first: \(heapAddressHex(liveInvalid[0].value)))"))
         }
         let heap = Heap(version: version, spans: spans, heapSpans: heapSpans, index: index,
-                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(),
-                    tinyValues: typer.tinyValues.mapValues { $0.map { (offset: $0.offset, type: $0.type) } }, goroutines: goroutines,
+                    sizeClasses: sizeClasses, freshBits: fresh, types: typer.heapTypes, objectTypes: typer.objectTypes(), goroutines: goroutines,
                     edgeStart: graph.edgeStart, edgeTargets: graph.edgeTargets,
                     rescan: pointerScanner.counting(), roots: graph.roots, live: graph.marking, warnings: w)
         heap.invalidPointers = graph.invalid

@@ -158,4 +158,11 @@ struct PointerScanner {
         invalidCount &+= 1
         if invalid.count < PointerScanner.maxInvalid { invalid.append((Int32(truncatingIfNeeded: id), v)) }
     }
+
+    /// Which words of object `id` hold pointers as the GC sees them (see `PointerBits.objectMask`).
+    func pointerMask(of id: Int) -> [UInt64]? {
+        let s = spans[index.spanIndex(ofObject: id)]
+        return bits.objectMask(s, address: index.address(of: id), size: min(index.size(ofObject: id), 1 << 16), mem: mem,
+                               types: types, greenTea: greenTea)
+    }
 }

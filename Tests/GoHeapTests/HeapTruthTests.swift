@@ -52,7 +52,8 @@ struct HeapTruthTests {
     /// types, by whatever points inside the block.
     @Test("values inside tiny blocks are typed where they sit", arguments: Fixtures.withDWARF("heap"))
     func tinyValues(_ fixture: Fixture) throws {
-        let heap = try openProcess(fixture).heap()
+        let process = try openProcess(fixture)
+        let heap = try process.heap()
         let tiny = try #require(try fixture.truth().tiny)
         #expect(tiny.count >= 100)
         var wrong: [String] = []
@@ -62,7 +63,7 @@ struct HeapTruthTests {
             guard let id = heap.object(containing: a) else { wrong.append("\(v.type) at \(v.address): not found"); continue }
             let offset = a &- heap.address(of: id)
             if offset > 0 { packed += 1 }
-            let values = heap.values(in: id)
+            let values = heap.values(in: id, process: process)
             if !values.contains(where: { $0.offset == offset && $0.type.name == v.type }) {
                 wrong.append("\(v.type) at \(v.address) (+\(offset) in \(heap.address(of: id).hex)): \(values.map { "+\($0.offset) \($0.type.name)" })")
             }

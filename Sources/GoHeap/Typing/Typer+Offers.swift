@@ -18,7 +18,6 @@ extension Typer {
         guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: 1, confidence: c); return }
         let start = slot &+ spanDataOffset[sp]
         if p == start {
-            if !tinyValues.isEmpty { tinyValueAtStart(id, sp, t) }
             apply(p, id, sp, t, count: nil, confidence: c)
         } else {
             interior(p, id, sp, start: start, t, count: 1, confidence: c)
@@ -32,7 +31,6 @@ extension Typer {
         guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: n, confidence: c); return }
         let start = slot &+ spanDataOffset[sp]
         if p == start {
-            if !tinyValues.isEmpty { tinyValueAtStart(id, sp, t) }
             apply(p, id, sp, t, count: n, confidence: c, array: array)
         } else {
             interior(p, id, sp, start: start, t, count: n, confidence: c, slice: array)
@@ -44,7 +42,6 @@ extension Typer {
         guard len > 0, p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
         let start = slot &+ spanDataOffset[sp]
         if p == start {
-            if !tinyValues.isEmpty { tinyValueAtStart(id, sp, nil) }
             applyString(p, id, sp, len: len, confidence: c)
         } else {
             interior(p, id, sp, start: start, nil, count: len, confidence: c)

@@ -60,8 +60,6 @@ struct Typer {
     var staticDepth = 0
     /// Runtime struct types' fields, read once (see `Typer+RuntimeTypes`).
     var runtimeStructFields: [UInt64: [(offset: UInt64, type: UInt64)]] = [:]
-    /// The values found inside tiny blocks that something points into (see `Typer+TinyBlocks`).
-    var tinyValues: [Int32: [TinyValue]] = [:]
     let itabType: UInt64
     let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
 
