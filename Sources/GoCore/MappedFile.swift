@@ -38,7 +38,9 @@ final class MappedFile: @unchecked Sendable {
             throw .emptyFile(path: path)
         }
         let size = Int(st.st_size)
-        guard let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
+        // MAP_NORESERVE: a core can be larger than memory and swap together; the pages are the
+        // file's and are only read, so no room needs to be reserved for copies of them.
+        guard let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0), m != MAP_FAILED else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw .cannotOpen(path: path, reason: "mmap: \(reason)")

@@ -17,7 +17,7 @@
 //	anys       []any of boxed values: ints, floats, strings, small structs, pointers
 //	ptrarrays  pointer arrays of every small size class ([]*Leaf of 1 to 4096 elements,
 //	           about as many bytes of each size) pointing to N/2 leaves
-//	bytes      []byte slices from 16 bytes to 1 MiB (mostly noscan memory)
+//	bytes      []byte slices of 16 to 64 bytes, every 4096th of 256 KiB (noscan memory)
 //	nesting    structs nested six deep with arrays of structs of pointers and strings
 //	closures   closures capturing variables by value and by reference, held by []func() int
 //	mixed      a linked list of structs, each with a short concatenated string and a 64-byte
@@ -277,10 +277,12 @@ func build(shape string, n int, r *rng) {
 			}
 		}
 	case "bytes":
+		// Mostly short byte slices, and every 4096th one of 256 KiB: pointer-free memory the
+		// GC never scans (about 100 bytes an object on average).
 		for i := 0; i < n; i++ {
-			size := 16 << (r.intn(17))
-			if i%64 != 0 {
-				size = 16 + r.intn(2048)
+			size := 16 + r.intn(48)
+			if i%4096 == 0 {
+				size = 256 << 10
 			}
 			b := make([]byte, size)
 			b[0] = byte(i)
