@@ -34,8 +34,8 @@ struct TypeAssignments {
     private var stringIndex: Int32 = -1
 
     init(objects: Int) {
-        states = [UInt8](repeating: 0, count: objects)
-        types = [Int32](repeating: -1, count: objects)
+        states = hugePageArray(repeating: 0, count: objects)
+        types = hugePageArray(repeating: -1, count: objects)
     }
 
     // MARK: per object

@@ -192,6 +192,18 @@ struct Typer {
         guard size > 0 else { return }
         let limit = p &+ spanDataSize[Int(item.span)]
         var k: UInt64 = 0
+        if shapes.shape[ii] == .pointer {
+            // An array of pointers: the targets' state bytes are read at random, one cache miss
+            // each; start loading the one a few elements ahead while this one is offered.
+            let ahead: UInt64 = 16
+            let end = min(n, (limit &- p) / 8)
+            while k < end {
+                if k &+ ahead < end, let (id, _, _) = index.locate(word(p &+ (k &+ ahead) &* 8)) { states.prefetch(id) }
+                visit(p &+ k &* 8, t, c, depth: 0)
+                k += 1
+            }
+            return
+        }
         while k < n, p &+ k &* size < limit {
             visit(p &+ k &* size, t, c, depth: 0)
             k += 1
