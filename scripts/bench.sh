@@ -16,8 +16,9 @@
 #                                            (scripts/build-corpus.sh)
 #
 # Add --json after the mode to get the rows as JSON lines. Timings vary from run to run on a
-# shared machine (±10% here): compare medians, with the cores in the page cache (the first run
-# reads them). viewcore is not part of the project: build it yourself from golang/debug
+# shared machine (±10% here): compare medians. Each core is read once into the page cache before
+# its runs (a core read from disk makes both tools several times slower). viewcore is not part
+# of the project: build it yourself from golang/debug
 # (cmd/viewcore) and point VIEWCORE at it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,10 @@ row() {
 import json, statistics, subprocess, sys, time
 name, core, exe, runs, bench, viewcore, as_json = sys.argv[1:8]
 runs = int(runs)
+# Warm: the core's pages in the page cache, as for every tool measured after it.
+with open(core, "rb") as f:
+    while f.read(1 << 24):
+        pass
 phases, totals, objects = {}, [], 0
 for _ in range(runs):
     out = subprocess.run([bench, core, exe], capture_output=True, text=True, check=True).stdout
