@@ -16,6 +16,7 @@ import GoDWARF
 extension Typer {
     /// A func value: `p` points to a closure record (or to a static one outside the heap).
     mutating func funcValue(_ p: UInt64, confidence c: UInt8) {
+        if pending.count > 0 { applyPending() }   // in the order the offers were made
         guard p != 0, c > 0, let (id, slot, sp) = index.locate(p), p == slot &+ spanDataOffset[sp],
               states.confidence(id) < c else { return }
         let pc = word(p)

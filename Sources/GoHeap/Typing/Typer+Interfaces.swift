@@ -132,6 +132,7 @@ extension Typer {
                 interfaceValue(typ: typ, data: w1, trust: TypeAssignments.stackTrust)
             }
         }
+        applyPending()
         return queue.count
     }
 }

@@ -2,13 +2,33 @@ import CSupport
 import GoDWARF
 
 /// Offers: "the object at `p` is a `T`" (or `[n]T`, or string bytes), made by the walkers and
-/// taken or refused at once. Most are refused from the object's state byte alone; one that is
-/// taken sets the object's type and queues it to be walked.
+/// taken or refused. Most are refused from the object's state byte alone; one that is taken sets
+/// the object's type and queues it to be walked.
 ///
-/// (Collecting a walk's offers, prefetching their objects' state and applying them in a batch
-/// was tried: it was slower on every shape measured. The processor already overlaps the
-/// independent misses of consecutive offers; what helps is starting to load the memory of a
-/// target that will be walked as soon as its address is known.)
+/// The common offers — what a pointer, a slice or a string points to — wait in a small ring
+/// (`PendingOffers`) between being made and being applied, in the order they were made: the
+/// target is located and its state byte and memory start loading when the offer is made, and
+/// are there when it is applied thirty-two offers later. Following a linked structure is a chain of
+/// cache misses; this overlaps each one with the next objects' work. Any other assignment
+/// applies the waiting offers first, so the order of application is the order of the offers.
+/// (Applying a whole walk's offers at its end was tried first: too soon to hide anything.)
+struct PendingOffers {
+    struct Offer {
+        var p: UInt64
+        var count: UInt64
+        var id: Int32
+        var span: Int32
+        var type: Int32
+        var confidence: UInt8
+        var kind: Kind
+    }
+    enum Kind: UInt8 { case pointer, slice, boxed, string }
+    static let capacity = 32
+    var items = [Offer](repeating: Offer(p: 0, count: 0, id: 0, span: 0, type: 0, confidence: 0, kind: .pointer),
+                        count: PendingOffers.capacity)
+    var head = 0, count = 0
+}
+
 extension Typer {
     /// Offers a single value of type `t` at `p` (a pointer's target).
     @inline(__always) mutating func offerPointer(_ p: UInt64, _ t: TypeID, confidence c: UInt8) {
@@ -18,7 +38,7 @@ extension Typer {
         guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: 1, confidence: c); return }
         let start = slot &+ spanDataOffset[sp]
         if p == start {
-            apply(p, id, sp, t, count: nil, confidence: c)
+            pend(p, id, sp, type: t.rawValue, count: 0, confidence: c, kind: .pointer)
         } else {
             interior(p, id, sp, start: start, t, count: 1, confidence: c)
         }
@@ -31,7 +51,7 @@ extension Typer {
         guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: n, confidence: c); return }
         let start = slot &+ spanDataOffset[sp]
         if p == start {
-            apply(p, id, sp, t, count: n, confidence: c, array: array)
+            pend(p, id, sp, type: t.rawValue, count: n, confidence: c, kind: array ? .slice : .boxed)
         } else {
             interior(p, id, sp, start: start, t, count: n, confidence: c, slice: array)
         }
@@ -42,16 +62,46 @@ extension Typer {
         guard len > 0, p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
         let start = slot &+ spanDataOffset[sp]
         if p == start {
-            applyString(p, id, sp, len: len, confidence: c)
+            pend(p, id, sp, type: -1, count: len, confidence: c, kind: .string)
         } else {
             interior(p, id, sp, start: start, nil, count: len, confidence: c)
         }
+    }
+
+    /// Queues an offer for a located object (its state byte starts loading); when the ring is
+    /// full, the oldest is applied first.
+    @inline(__always) private mutating func pend(_ p: UInt64, _ id: Int, _ sp: Int, type: Int32, count: UInt64, confidence c: UInt8,
+                                                 kind: PendingOffers.Kind) {
+        states.prefetch(id)
+        if pending.count == PendingOffers.capacity { applyOldest() }
+        pending.items[(pending.head &+ pending.count) & (PendingOffers.capacity - 1)] = PendingOffers.Offer(
+            p: p, count: count, id: Int32(truncatingIfNeeded: id), span: Int32(truncatingIfNeeded: sp), type: type, confidence: c, kind: kind)
+        pending.count &+= 1
+    }
+
+    @inline(__always) mutating func applyOldest() {
+        let o = pending.items[pending.head]
+        pending.head = (pending.head &+ 1) & (PendingOffers.capacity - 1)
+        pending.count &-= 1
+        let id = Int(o.id), sp = Int(o.span)
+        switch o.kind {
+        case .pointer: apply(o.p, id, sp, TypeID(rawValue: o.type), count: nil, confidence: o.confidence)
+        case .slice: apply(o.p, id, sp, TypeID(rawValue: o.type), count: o.count, confidence: o.confidence, array: true)
+        case .boxed: apply(o.p, id, sp, TypeID(rawValue: o.type), count: o.count, confidence: o.confidence)
+        case .string: applyString(o.p, id, sp, len: o.count, confidence: o.confidence)
+        }
+    }
+
+    /// Applies every waiting offer, oldest first.
+    mutating func applyPending() {
+        while pending.count > 0 { applyOldest() }
     }
 
     /// Gives the object that starts at `p` the type `t` (`[count]t` when count > 1) unless it already
     /// has one of at least this confidence.
     mutating func assign(_ p: UInt64, _ t: TypeID?, count: UInt64?, confidence c: UInt8, name: String? = nil,
                          array: Bool = false, guessedCount: Bool = false, runtimeType: UInt64 = 0) {
+        if pending.count > 0 { applyPending() }
         guard p != 0, c > 0, let (id, slot, sp) = index.locate(p) else { return }
         // Tiny blocks (16-byte noscan) hold several values: the one at the block start names it.
         guard p == slot &+ spanDataOffset[sp] else { return }

@@ -85,6 +85,7 @@ extension Typer {
     /// own `typ` says what it is (`[size/typ.size]typ`), and for `typ == nil` the caller does
     /// (`rawstring`: string bytes; `rawbyteslice`: bytes).
     mutating func seedAllocations(_ goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?) {
+        applyPending()
         guard let tab = try? core.pclntab.get() else { return }
         let unwinder = Unwinder(core: core, tab: tab)
         for g in goroutines where g.status != .dead && g.status != .deadExtra && g.status != .idle {
@@ -183,6 +184,7 @@ extension Typer {
     /// that are in memory (`words`: byte offset → word); a slice whose capacity is not there gets
     /// its count guessed from the object.
     mutating func stackPieces(_ t: TypeID, _ words: [UInt64: UInt64], _ c: UInt8) {
+        if pending.count > 0 { applyPending() }   // in the order the offers were made
         guard let p = words[0], p != 0 else { return }
         let i = shapes.ensure(t)
         switch shapes.shape[i] {

@@ -16,6 +16,7 @@ extension Typer {
     mutating func interior(_ p: UInt64, _ id: Int, _ sp: Int, start: UInt64, _ t: TypeID?, count n: UInt64,
                            confidence c: UInt8, slice: Bool = false) {
         guard p > start else { return }
+        if pending.count > 0 { applyPending() }   // in the order the offers were made
         let offset = p &- start
         let s = spans[sp]
         let room = spanDataSize[sp] > offset ? spanDataSize[sp] &- offset : 0

@@ -40,6 +40,8 @@ struct Typer {
     var shapes: TypeShapes
     var states: TypeAssignments
     var queue = WorkQueue()
+    /// Offers made and not yet applied (see `Typer+Offers.swift`).
+    var pending = PendingOffers()
     var ifaceCache = [IfaceMeaning](repeating: IfaceMeaning(typ: 0, action: .nothing, type: -1), count: Typer.ifaceCacheSize)
     var shapeless: [String: TypeID]?
     /// The last core piece read (see `word`).
@@ -163,7 +165,12 @@ struct Typer {
                 }
                 count &+= 1
             }
-            guard count > 0 else { break }
+            guard count > 0 else {
+                // Nothing left to walk: the waiting offers may give more.
+                guard pending.count > 0 else { break }
+                applyPending()
+                continue
+            }
             let item = withUnsafeBytes(of: &ring) { $0.load(fromByteOffset: head &* stride, as: WorkQueue.Item.self) }
             head = (head &+ 1) & 7
             count &-= 1
@@ -192,18 +199,6 @@ struct Typer {
         guard size > 0 else { return }
         let limit = p &+ spanDataSize[Int(item.span)]
         var k: UInt64 = 0
-        if shapes.shape[ii] == .pointer {
-            // An array of pointers: the targets' state bytes are read at random, one cache miss
-            // each; start loading the one a few elements ahead while this one is offered.
-            let ahead: UInt64 = 16
-            let end = min(n, (limit &- p) / 8)
-            while k < end {
-                if k &+ ahead < end, let (id, _, _) = index.locate(word(p &+ (k &+ ahead) &* 8)) { states.prefetch(id) }
-                visit(p &+ k &* 8, t, c, depth: 0)
-                k += 1
-            }
-            return
-        }
         while k < n, p &+ k &* size < limit {
             visit(p &+ k &* size, t, c, depth: 0)
             k += 1
