@@ -16,7 +16,7 @@ swift build -c release --product heapbench >/dev/null
 dirs=("$@")
 [ ${#dirs[@]} -gt 0 ] || dirs=(.build/corpus/go*/*-*/)
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "$tmp.diff"' EXIT
 for d in "${dirs[@]}"; do
   d=${d%/}
   [ -s "$d/core" ] || continue
@@ -25,5 +25,6 @@ for d in "${dirs[@]}"; do
     echo "viewcore failed: $(tail -c 300 "$tmp" | tr '\n' ' ')"
     continue
   fi
-  .build/release/heapbench --diff-live "$d/core" "$d/exe" "$tmp" | sed -n '1,2p;/by bytes/,$p' | head -12
+  .build/release/heapbench --diff-live "$d/core" "$d/exe" "$tmp" >"$tmp.diff" || { echo "heapbench failed"; continue; }
+  sed -n '1,2p;/by bytes/,$p' "$tmp.diff" | head -22
 done
