@@ -27,6 +27,17 @@ extension Typer {
     /// The record type of the closures of the function whose code holds `pc`, made once per
     /// function (for Go before 1.23, once its layout is known from an object of it).
     mutating func closureRecord(pc: UInt64, object id: Int, span sp: Int) -> TypeID? {
+        // Closures of one function share their code pointer: a direct-mapped cache by pc
+        // spares the search for the function.
+        let slot = Int(truncatingIfNeeded: (pc >> 4) ^ (pc >> 14)) & (closureCache.count - 1)
+        if closureCache[slot].pc == pc { return closureCache[slot].type >= 0 ? TypeID(rawValue: closureCache[slot].type) : nil }
+        let t = closureRecordOfFunction(pc: pc, object: id, span: sp)
+        // Before Go 1.23 an inferred layout is the function's for good; the cache holds any answer.
+        closureCache[slot] = (pc, t?.rawValue ?? -1)
+        return t
+    }
+
+    mutating func closureRecordOfFunction(pc: UInt64, object id: Int, span sp: Int) -> TypeID? {
         guard pc >= bias, let fn = dwarf.function(containing: pc &- bias) else { return nil }
         if let known = closureRecords[fn.lowPC] { return known >= 0 ? TypeID(rawValue: known) : nil }
         guard let uintptr = dwarf.type(named: "uintptr") else { return nil }

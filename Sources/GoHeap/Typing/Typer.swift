@@ -55,6 +55,7 @@ struct Typer {
     /// Per closure function (its entry): its record type, -1 none.
     var closureRecords: [UInt64: Int32] = [:]
     var closureCatalog: ClosureCatalog?
+    var closureCache = [(pc: UInt64, type: Int32)](repeating: (0, -1), count: 512)
     /// The executable's data and bss and the goroutine stacks (runtime addresses, sorted, not
     /// overlapping), and the values walked in them.
     var staticRanges: [(start: UInt64, end: UInt64)]
