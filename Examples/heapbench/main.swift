@@ -118,6 +118,10 @@ do {
     let perObject = heap.objectCount > 0 ? Double(peak) / Double(heap.objectCount) : 0
     let beyondFile = heap.objectCount > 0 ? (Double(peak) - Double(fileRSS)) / Double(heap.objectCount) : 0
     print("peak RSS per object: \(String(perObject, places: 1)) bytes; beyond the \(fileRSS / 1_048_576) MiB of the core mapped in: \(String(beyondFile, places: 1)) bytes")
+    for w in heap.warnings { print("warning: \(w)") }
+    if let m = heap.pagesInUse.midUpdate {
+        print("pages in use: the runtime counts \(heap.pagesInUse.runtime.map(String.init) ?? "?"), the spans hold \(heap.pagesInUse.counted): \(m)")
+    }
     func jsonRows(_ r: [(String, Double, UInt64)]) -> String {
         r.map { "{\"phase\":\"\($0.0)\",\"seconds\":\(String($0.1, places: 4)),\"peakRSS\":\($0.2)}" }.joined(separator: ",")
     }

@@ -50,8 +50,11 @@ public final class Heap: @unchecked Sendable {
     /// How many such words there are in all.
     public internal(set) var invalidPointerCount = 0
     /// Pages of in-use spans: as the runtime counts them (`mheap_.pagesInUse`, nil when the
-    /// field cannot be read) and as the spans read add up.
-    public internal(set) var pagesInUse: (runtime: UInt64?, counted: UInt64) = (nil, 0)
+    /// field cannot be read) and as the spans read add up. The two are equal whenever no thread
+    /// is between publishing or retiring a span and updating the count, as under the runtime's
+    /// own check (`CountPagesInUse` stops the world); a core taken while a thread is inside that
+    /// window (`gcore` of a live process) names the thread and the function in `midUpdate`.
+    public internal(set) var pagesInUse: (runtime: UInt64?, counted: UInt64, midUpdate: String?) = (nil, 0, nil)
     /// Lazily built analyses (dominators, retained sizes, reverse edges).
     let analyses = AnalysisCache()
     /// Wall time of each phase of the build, in seconds, in order.

@@ -157,8 +157,12 @@ struct HeapBuilder {
         if let off = try? layouts.mheap.offset("pagesInUse") {
             pagesInUse = try? mem.read(UInt64.self, at: Address(mheap.rawValue &+ off))
         }
+        var midUpdate: String?
         if let p = pagesInUse, p != pagesCounted {
-            w.append(Warning("the runtime counts \(p) pages in in-use spans, the spans read hold \(pagesCounted)"))
+            midUpdate = HeapBuilder.threadUpdatingPagesInUse(core: process.core)
+            if midUpdate == nil {
+                w.append(Warning("the runtime counts \(p) pages in in-use spans, the spans read hold \(pagesCounted)"))
+            }
         }
         let liveInvalid = graph.invalid.filter { Int($0.from) >= 0 && Int($0.from) < objectCount && (graph.marking.bits[Int($0.from) >> 6] >> UInt64(Int($0.from) & 63)) & 1 == 1 }
         if !liveInvalid.isEmpty {
@@ -170,7 +174,7 @@ struct HeapBuilder {
                     rescan: pointerScanner.counting(), roots: graph.roots, live: graph.marking, warnings: w)
         heap.invalidPointers = graph.invalid
         heap.invalidPointerCount = graph.invalidCount
-        heap.pagesInUse = (runtime: pagesInUse, counted: pagesCounted)
+        heap.pagesInUse = (runtime: pagesInUse, counted: pagesCounted, midUpdate: midUpdate)
         if let tree = graph.dominators { heap.analyses.dominators.withLock { $0 = tree } }
         if let r = graph.retained { heap.analyses.retained.withLock { $0 = r } }
         lap("heap")
@@ -322,6 +326,26 @@ struct HeapBuilder {
             return out
         }
         return []
+    }
+
+    /// The functions that move `mheap_.pagesInUse` and a span's in-use state apart for a moment:
+    /// `allocSpan` (through `initSpan`) sets the state before it adds the pages,
+    /// `freeSpanLocked` subtracts them before the span is gone, and the sweeper frees user
+    /// arena chunks the same way (runtime/mheap.go, mgcsweep.go, identical in Go 1.21–1.27).
+    static let pagesInUseWriters: Set<String> = ["runtime.(*mheap).allocSpan", "runtime.(*mheap).initSpan",
+                                                 "runtime.(*mheap).freeSpanLocked", "runtime.(*sweepLocked).sweep"]
+
+    /// A thread stopped inside one of `pagesInUseWriters` ("thread TID in FUNCTION"), found by
+    /// unwinding each thread's registers a few frames deep; nil when there is none.
+    static func threadUpdatingPagesInUse(core: Core) -> String? {
+        guard let tab = try? core.pclntab.get() else { return nil }
+        let unwinder = Unwinder(core: core, tab: tab)
+        for t in core.threads {
+            for f in unwinder.frames(pc: t.registers.pc, sp: t.registers.sp, limit: 32) where pagesInUseWriters.contains(f.function) {
+                return "thread \(t.tid) in \(f.function)"
+            }
+        }
+        return nil
     }
 
     /// [types, etypes) of every module, from `runtime.firstmoduledata` and its `next` chain.

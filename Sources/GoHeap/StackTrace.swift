@@ -12,6 +12,14 @@ public struct StackFrame: Sendable {
     /// Bytes of the physical frame (fp − sp).
     public let frameSize: UInt64
     public let inlined: Bool
+
+    /// The function's name as Go's own traceback prints it: the type arguments of a generic
+    /// function (from the first `[` to the last `]`) shown as `[...]`
+    /// (`funcNamePiecesForPrint` in runtime/traceback.go).
+    public var printedFunction: String {
+        guard let i = function.firstIndex(of: "["), let j = function.lastIndex(of: "]"), i < j else { return function }
+        return String(function[..<i]) + "[...]" + String(function[function.index(after: j)...])
+    }
 }
 
 extension Process {

@@ -61,7 +61,7 @@ struct GoroutineTests {
             guard let g = live.first(where: { $0.id == d.id }) else { continue }
             // The dump's state is the wait reason for waiting goroutines, else the status.
             #expect(d.state == g.state, "goroutine \(d.id): \(d.state) vs \(g.state)")
-            let ours = process.stackFrames(of: g).map { ($0.function, $0.line) }
+            let ours = process.stackFrames(of: g).map { ($0.printedFunction, $0.line) }
             let theirs = d.frames
             // The crashing goroutine was printed from the panic onwards, before the runtime
             // went on to raise SIGABRT: its dump is a suffix of our frames.

@@ -47,8 +47,11 @@ struct RealProgramTests {
         // The runtime's invariants.
         let bad = heap.invalidPointers.filter { heap.isLive(Int($0.from)) }
         #expect(bad.isEmpty, "\(core): \(bad.count) pointers of live objects at no object, e.g. \(bad.prefix(5).map { "\(heap.address(of: Int($0.from)).hex) -> \($0.value.hex)" })")
-        #expect(heap.pagesInUse.runtime == heap.pagesInUse.counted,
-                "\(core): runtime \(heap.pagesInUse.runtime.map(String.init) ?? "?") pages in use, spans \(heap.pagesInUse.counted)")
+        // Equal unless the core caught a thread between a span's state and the count (gcore).
+        let pages = heap.pagesInUse
+        #expect(pages.runtime == pages.counted || (core.mode == "gcore" && pages.midUpdate != nil),
+                "\(core): runtime \(pages.runtime.map(String.init) ?? "?") pages in use, spans \(pages.counted), \(pages.midUpdate ?? "no thread updating the count")")
+        if let m = pages.midUpdate { print("\(core): pages in use \(pages.runtime.map(String.init) ?? "?") vs \(pages.counted) with \(m)") }
         #expect(heap.warnings.isEmpty, "\(core): \(heap.warnings)")
 
         // Goroutines against Go's traceback (SIGQUIT cores).
@@ -64,7 +67,7 @@ struct RealProgramTests {
         for d in dumped {
             guard let g = goroutines.first(where: { $0.id == d.id }) else { continue }
             if d.state != g.state { wrong.append("goroutine \(d.id): \(d.state) vs \(g.state)") }
-            let ours = process.stackFrames(of: g).map { ($0.function, $0.line) }
+            let ours = process.stackFrames(of: g).map { ($0.printedFunction, $0.line) }
             let tail = Array(ours.suffix(d.frames.count))
             if !(tail.count == d.frames.count && zip(tail, d.frames).allSatisfy { $0.0 == $1.function && $0.1 == $1.line }) {
                 wrong.append("goroutine \(d.id) frames: ours \(ours.map { "\($0.0):\($0.1)" }) theirs \(d.frames.map { "\($0.function):\($0.line)" })")
