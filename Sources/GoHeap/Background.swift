@@ -25,6 +25,29 @@ final class Background<T>: @unchecked Sendable {
     }
 }
 
+/// A value one thread publishes once and others wait for (the live set, which the typer's last
+/// passes need while the graph work goes on to the dominator tree).
+final class OneShot<T>: @unchecked Sendable {
+    private var value: T?
+    private let ready = DispatchSemaphore(value: 0)
+    private var published = false
+
+    /// Publishes the value; later calls are ignored. Only one thread may publish.
+    func publish(_ v: T) {
+        guard !published else { return }
+        published = true
+        value = v
+        ready.signal()
+    }
+
+    /// The value, once published (then available to every later call).
+    func wait() -> T? {
+        ready.wait()
+        ready.signal()
+        return value
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -102,6 +102,7 @@ struct HeapBuilder {
         let pointerScanner = PointerScanner(mem: mem, spans: spans, heapSpans: heapSpans, index: index, types: scanTypes,
                                             bits: bits, greenTea: version.greenTea)
         let finder = roots, wantDominators = precomputing.contains(.retainedSizes)
+        let liveSet = OneShot<[UInt64]>()
         let graphWork = { () -> GraphResults in
             let clock = ContinuousClock()
             var r = GraphResults()
@@ -117,18 +118,15 @@ struct HeapBuilder {
             r.times.append(PhaseTime(phase: "pointer scan", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
             let size: (Int) -> UInt64 = { index.size(ofObject: $0) }
-            guard wantDominators else {
-                r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
-                r.times.append(PhaseTime(phase: "marking", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
-                return r
-            }
-            // The dominator tree's search reaches exactly what marking would: the live set is
-            // read from it instead of marking again.
+            // The live set first, even when the dominator tree (which reaches the same objects)
+            // follows: the typer's last passes wait for it.
+            r.marking = Heap.mark(roots: r.roots, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, objectCount: objectCount, size: size)
+            liveSet.publish(r.marking.bits)
+            r.times.append(PhaseTime(phase: "marking", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
+            guard wantDominators else { return r }
+            t = clock.now
             let tree = DominatorTree(nodeCount: objectCount, edgeStart: r.edgeStart, edgeTargets: r.edgeTargets, roots: r.roots.map(\.object))
             r.times.append(PhaseTime(phase: "dominator tree", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
-            t = clock.now
-            r.marking = HeapBuilder.liveSet(tree, index)
-            r.times.append(PhaseTime(phase: "live set from the tree", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
             t = clock.now
             r.retained = RetainedSizes(tree: tree, liveBytes: r.marking.bytes, size: size)
             r.times.append(PhaseTime(phase: "retained sizes", seconds: HeapBuilder.seconds(clock.now - t), peakRSS: peakResidentBytes()))
@@ -142,7 +140,7 @@ struct HeapBuilder {
                           index: index, version: version, typesBase: modules.first?.types ?? 0, pointerBits: bits,
                           sizeClasses: sizeClasses)
         let threadOf = Unwinder.threadFinder(core: core, m: layouts.m)
-        typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures,
+        typer.run(goroutines: goroutines, threadOf: threadOf, closures: roots.closures, live: { liveSet.wait() },
                   unnamedGlobalSlots: roots.roots.filter { $0.kind == .global && $0.name.hasPrefix("global 0x") }.map(\.slot))
         lap("typing")
         let graph = beside.wait() ?? graphWork()
@@ -272,26 +270,6 @@ struct HeapBuilder {
             }
         }
         return (slotOf, heapSpans, fresh, rank, unreadable, oversized)
-    }
-
-    /// The objects a dominator tree reaches, as marking reports them.
-    static func liveSet(_ tree: DominatorTree, _ index: ObjectIndex) -> Heap.Marking {
-        var bits = [UInt64](repeating: 0, count: (index.objectCount + 63) / 64)
-        var count = 0
-        var bytes: UInt64 = 0
-        tree.idom.withUnsafeBufferPointer { idom in
-            for p in 0 ..< index.sorted.count {
-                let first = Int(index.heapFirst[p]), end = min(Int(index.heapFirst[p + 1]), idom.count)
-                guard first < end else { continue }
-                let size = index.geometry[Int(index.sorted[p])].elemSize
-                for id in first ..< end where idom[id] != DominatorTree.unreachable {
-                    bits[id >> 6] |= 1 << UInt64(id & 63)
-                    count &+= 1
-                    bytes &+= size
-                }
-            }
-        }
-        return Heap.Marking(bits: bits, count: count, bytes: bytes)
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -120,8 +120,14 @@ struct Typer {
 
     /// Seeds in order of trust, draining the work list after each: runtime types, globals, then
     /// goroutine stack frames (whose dead slots may hold stale pointers, so they come last).
+    ///
+    /// What no seed reaches is then looked at object by object (interface words in it, arrays
+    /// of what points into it): only the live objects, once `live` gives the live set (its bits
+    /// by object id; nil: every object). Dead objects keep the types their headers, their spans
+    /// or typed objects give them; sniffing millions of them for interface words cost more than
+    /// the whole walk on real programs.
     mutating func run(goroutines: [Goroutine], threadOf: (Goroutine) -> Thread?, closures: [(fn: UInt64, argument: UInt64)],
-                      unnamedGlobalSlots: [UInt64] = []) {
+                      live: () -> [UInt64]? = { nil }, unnamedGlobalSlots: [UInt64] = []) {
         addStackRanges(goroutines)
         seedRuntimeTypes()
         drain()
@@ -136,7 +142,13 @@ struct Typer {
         seedUnnamedPools(unnamedGlobalSlots)
         drain()
         var untyped: [Int32] = []
-        for id in 0 ..< index.objectCount where states.type(id) < 0 { untyped.append(Int32(truncatingIfNeeded: id)) }
+        if let bits = live(), bits.count >= (index.objectCount + 63) / 64 {
+            for id in 0 ..< index.objectCount where states.type(id) < 0 && (bits[id >> 6] >> UInt64(id & 63)) & 1 == 1 {
+                untyped.append(Int32(truncatingIfNeeded: id))
+            }
+        } else {
+            for id in 0 ..< index.objectCount where states.type(id) < 0 { untyped.append(Int32(truncatingIfNeeded: id)) }
+        }
         for _ in 0..<3 {
             guard sniffInterfaces(untyped) > 0 else { break }
             drain()
