@@ -32,8 +32,6 @@ struct PendingOffers {
 extension Typer {
     /// Offers a single value of type `t` at `p` (a pointer's target).
     @inline(__always) mutating func offerPointer(_ p: UInt64, _ t: TypeID, confidence c: UInt8) {
-        // Most targets a walk types are walked soon after: start loading their memory now.
-        if shapes.shape(of: t) != .none { prefetch(p) }
         guard p != 0, c > 0 else { return }
         guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: 1, confidence: c); return }
         let start = slot &+ spanDataOffset[sp]
@@ -46,7 +44,6 @@ extension Typer {
 
     /// Offers `[n]t` at `p` (a slice's backing array, `array`), or one boxed value (`n` 1).
     @inline(__always) mutating func offerArray(_ p: UInt64, _ t: TypeID, count n: UInt64, confidence c: UInt8, array: Bool = true) {
-        if shapes.shape(of: t) != .none { prefetch(p) }
         guard p != 0, c > 0 else { return }
         guard let (id, slot, sp) = index.locate(p) else { staticValue(p, t, count: n, confidence: c); return }
         let start = slot &+ spanDataOffset[sp]
@@ -159,6 +156,9 @@ extension Typer {
         states.set(id, type: index, confidence: level | (explicit ? TypeAssignments.explicitCount : 0))
         // To be walked (`drain` prefetches its memory a few steps ahead).
         guard p >> 56 == 0 else { return }   // no heap object lies up there (see WorkQueue.Item)
+        // It is walked soon: its memory starts loading now (not when offered: most offers of
+        // a real program's heap go to objects already typed, and loading those is wasted).
+        prefetch(p)
         queue.push(WorkQueue.Item(p: p, id: Int32(truncatingIfNeeded: id), span: Int32(truncatingIfNeeded: sp), confidence: level))
     }
 

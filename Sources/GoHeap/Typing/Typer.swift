@@ -47,6 +47,10 @@ struct Typer {
     /// The last core piece read (see `word`).
     var pieceStart: UInt64 = 0, pieceEnd: UInt64 = 0
     var pieceBase: UnsafeRawPointer?
+    /// The piece used before the last: reads alternate between the heap and the runtime's
+    /// off-heap memory (itabs, types), which would otherwise search the pieces at every switch.
+    var otherStart: UInt64 = 0, otherEnd: UInt64 = 0
+    var otherBase: UnsafeRawPointer?
     let pointerBits: PointerBits
     let greenTea: Bool
     let sizeClasses: [UInt64]
@@ -232,7 +236,17 @@ struct Typer {
         if a >= pieceStart, a < pieceEnd, pieceEnd &- a >= 8, let base = pieceBase {
             return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: Int(a &- pieceStart), as: UInt64.self))
         }
+        return wordSwitchingPiece(a)
+    }
+
+    /// `word(_:)` outside the last piece: the piece before it, else a search of the pieces.
+    @inline(never) mutating func wordSwitchingPiece(_ a: UInt64) -> UInt64 {
+        if a >= otherStart, a < otherEnd, otherEnd &- a >= 8, let base = otherBase {
+            swap(&pieceStart, &otherStart); swap(&pieceEnd, &otherEnd); swap(&pieceBase, &otherBase)
+            return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: Int(a &- pieceStart), as: UInt64.self))
+        }
         if let p = mem.dataPiece(containing: a), p.end &- a >= 8 {
+            otherStart = pieceStart; otherEnd = pieceEnd; otherBase = pieceBase
             pieceStart = p.start; pieceEnd = p.end; pieceBase = p.base
             return UInt64(littleEndian: p.base.loadUnaligned(fromByteOffset: Int(a &- p.start), as: UInt64.self))
         }
