@@ -61,6 +61,15 @@ struct TypeAssignments {
         }
     }
 
+    /// Prefetches an object's state byte and type index, to be read soon (an object about to
+    /// be walked).
+    @inline(__always) func prefetchBoth(_ id: Int) {
+        prefetch(id)
+        types.withUnsafeBufferPointer { b in
+            if id >= 0, id < b.count, let base = b.baseAddress { hv_prefetch(UnsafeRawPointer(base + id)) }
+        }
+    }
+
     // MARK: heap types
 
     /// The index of a heap type, made on first use; -1 when the table is full.

@@ -140,7 +140,8 @@ extension Typer {
             let known = states.single(d)
             index = known >= 0 ? known : states.makeSingle(d, name: shapes.name(of: d))
             // A pointer to the first element of an array already typed `[n]T`: the array stays.
-            let cur = states.type(id)
+            // (The type index is read only for an object already typed: the state byte says.)
+            let cur = current > 0 ? states.type(id) : -1
             if count == nil, cur >= 0, cur != index, states.dwarfOf[Int(cur)] == d.rawValue, states.countOf[Int(cur)] > 1 { index = cur }
         } else if name == nil, runtimeType == 0, let d = t {
             let known = states.cachedArray(d, n)

@@ -177,6 +177,7 @@ struct Typer {
         while steps < 1 << 31 {
             while count < 8, let item = queue.pop() {
                 prefetch(item.p)
+                states.prefetchBoth(Int(item.id))
                 withUnsafeMutableBytes(of: &ring) {
                     $0.storeBytes(of: item, toByteOffset: ((head &+ count) & 7) &* stride, as: WorkQueue.Item.self)
                 }
