@@ -26,7 +26,7 @@ extension Typer {
             default: groupReference(a, layout, c)
             }
         case .idiom:
-            if !unsafeIdioms(a, dwarf.type(dwarf.resolvingTypedefs(t)), c) { visitFields(a, i, c, depth) }
+            if !unsafeIdioms(a, i, t, c) { visitFields(a, i, c, depth) }
         case .structure:
             if shapes.leafStart[i] == -1 { shapes.flatten(i) }
             if shapes.leafStart[i] >= 0 { visitLeaves(a, i, c, depth) } else { visitFields(a, i, c, depth) }

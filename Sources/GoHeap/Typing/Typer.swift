@@ -59,6 +59,10 @@ struct Typer {
     /// Per closure function (its entry): its record type, -1 none.
     var closureRecords: [UInt64: Int32] = [:]
     var closureCatalog: ClosureCatalog?
+    /// Per shape index: the idiom types resolved (`Typer+Idioms.swift`).
+    var idioms: [Idiom] = []
+    /// Per shape index: the hash-trie node views resolved (`downcast`).
+    var nodeViews: [NodeView?] = []
     var closureCache = [(pc: UInt64, type: Int32)](repeating: (0, -1), count: 512)
     /// The executable's data and bss and the goroutine stacks (runtime addresses, sorted, not
     /// overlapping), and the values walked in them.
