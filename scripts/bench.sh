@@ -8,10 +8,13 @@
 #   scripts/bench.sh shapes [SIZES] [RUNS]   every heap shape of Tests/Fixtures/Shapes at each
 #                                            size (default "1M 10M 18M"), made with
 #                                            scripts/make-big-core.sh when missing: per shape and
-#                                            size, µs per object of each phase, the histogram's
-#                                            end-to-end seconds and, when VIEWCORE names a
-#                                            viewcore binary, viewcore's histogram on the same
-#                                            core in the same run and the ratio (medians)
+#                                            size, µs per object of each phase, heapbench's
+#                                            end-to-end seconds, the wall time of the process
+#                                            `heapview histogram` (start to exit, output to
+#                                            /dev/null) and, when VIEWCORE names a viewcore
+#                                            binary, the wall time of `viewcore histogram` on the
+#                                            same core in the same run and the ratio of the two
+#                                            wall times (medians)
 #   scripts/bench.sh corpus [RUNS]           the same on the real-program corpus
 #                                            (scripts/build-corpus.sh)
 #
@@ -24,14 +27,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 swift build -c release --product heapbench >/dev/null
+swift build -c release --product heapview >/dev/null
 bench=.build/release/heapbench
+heapview=.build/release/heapview
 shapes=(list dlist lrulist tree strings maps anys ptrarrays bytes nesting closures mixed)
 
 # row NAME CORE EXE RUNS: one table row (or JSON line) for a core.
 row() {
-  python3 - "$@" "$bench" "${VIEWCORE:-}" "$json" <<'PY'
+  python3 - "$@" "$bench" "${VIEWCORE:-}" "$json" "$heapview" <<'PY'
 import json, statistics, subprocess, sys, time
-name, core, exe, runs, bench, viewcore, as_json = sys.argv[1:8]
+name, core, exe, runs, bench, viewcore, as_json, heapview = sys.argv[1:9]
 runs = int(runs)
 # Warm: the core's pages in the page cache, as for every tool measured after it.
 with open(core, "rb") as f:
@@ -45,35 +50,40 @@ for _ in range(runs):
     totals.append(j["totalSeconds"])
     for p in j["phases"] + [dict(p, phase="beside typing: " + p["phase"]) for p in j["besideTyping"]]:
         phases.setdefault(p["phase"], []).append(p["seconds"])
+def wall(cmd):
+    t = time.monotonic()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - t if r.returncode == 0 else float("nan")
+hv = [wall([heapview, "histogram", core, "--exe", exe]) for _ in range(runs)]
 vc = []
 if viewcore:
     for _ in range(runs):
-        t = time.monotonic()
-        r = subprocess.run([viewcore, core, "--exe", exe, "histogram"], capture_output=True)
-        vc.append(time.monotonic() - t if r.returncode == 0 else float("nan"))
+        vc.append(wall([viewcore, core, "--exe", exe, "histogram"]))
 med = {k: statistics.median(v) for k, v in phases.items()}
 total = statistics.median(totals)
 vmed = statistics.median(vc) if vc else None
+hmed = statistics.median(hv)
 per = lambda k: med.get(k, 0) / max(objects, 1) * 1e6
 rec = {"name": name, "objects": objects, "histogramSeconds": round(total, 3),
        "typingMicrosPerObject": round(per("typing"), 4),
        "scanMicrosPerObject": round(per("beside typing: pointer scan"), 4),
        "markingMicrosPerObject": round(per("beside typing: marking"), 4),
+       "heapviewSeconds": round(hmed, 3),
        "viewcoreSeconds": None if vmed is None else round(vmed, 3),
-       "ratio": None if not vmed or vmed != vmed else round(total / vmed, 3)}
+       "ratio": None if not vmed or vmed != vmed else round(hmed / vmed, 3)}
 if as_json == "1":
     print(json.dumps(rec))
 else:
     v = "" if rec["viewcoreSeconds"] is None else f'{rec["viewcoreSeconds"]:>9.3f} {rec["ratio"] if rec["ratio"] is not None else "failed":>6}'
     print(f'{name:<28} {objects:>10} {rec["typingMicrosPerObject"]:>8.4f} {rec["scanMicrosPerObject"]:>8.4f} '
-          f'{rec["markingMicrosPerObject"]:>8.4f} {total:>9.3f} {v}')
+          f'{rec["markingMicrosPerObject"]:>8.4f} {total:>9.3f} {hmed:>9.3f} {v}')
 PY
 }
 
 header() {
   [ "$json" = 1 ] && return
-  printf '%-28s %10s %8s %8s %8s %9s %9s %6s\n' core objects typing scan marking histogram viewcore ratio
-  printf '%-28s %10s %8s %8s %8s %9s %9s %6s\n' "" "" "µs/obj" "µs/obj" "µs/obj" "s" "s" ""
+  printf '%-28s %10s %8s %8s %8s %9s %9s %9s %6s\n' core objects typing scan marking heapbench heapview viewcore ratio
+  printf '%-28s %10s %8s %8s %8s %9s %9s %9s %6s\n' "" "" "µs/obj" "µs/obj" "µs/obj" "s" "s wall" "s wall" ""
 }
 
 json=0
