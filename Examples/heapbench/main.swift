@@ -47,16 +47,33 @@ if args.first == "--diff-live" {
         let heap = try process.heap()
         guard let text = readTextFile(args[2]) else { print("heapbench: cannot read \(args[2])"); exit(1) }
         var theirs = [Bool](repeating: false, count: heap.objectCount)
-        var theirCount = 0, unknown = 0
+        var theirCount = 0
+        var unknown: [UInt64] = []
         for line in text.split(separator: "\n") {
             guard let tok = line.split(separator: " ").first else { continue }
             let hex = tok.hasPrefix("0x") ? tok.dropFirst(2) : tok[...]
-            guard let a = UInt64(hex, radix: 16), let id = heap.object(containing: a) else { unknown += 1; continue }
+            guard let a = UInt64(hex, radix: 16) else { continue }
+            guard let id = heap.object(containing: a) else { unknown.append(a); continue }
             if !theirs[id] { theirs[id] = true; theirCount += 1 }
         }
-        var notOurs = 0
-        for id in 0..<heap.objectCount where theirs[id] && !heap.isLive(id) { notOurs += 1 }
-        print("live here \(heap.liveCount), in the list \(theirCount) (\(unknown) lines at no object), live in the list but not here \(notOurs)")
+        var notOurs: [Int] = []
+        for id in 0..<heap.objectCount where theirs[id] && !heap.isLive(id) { notOurs.append(id) }
+        print("live here \(heap.liveCount), in the list \(theirCount) (\(unknown.count) lines at no object), live in the list but not here \(notOurs.count)")
+        // What the other tool calls live and this heap does not: each with what holds it.
+        for a in unknown.prefix(10) {
+            print("  at no object: \(a.hex)")
+        }
+        for id in notOurs.prefix(20) {
+            let holders = heap.referrers(of: id).prefix(3).map { r in
+                "\(heap.address(of: r).hex) (\(heap.type(of: r)?.name ?? "untyped"), \(heap.isLive(r) ? "live" : "dead"))"
+            }
+            print("  live there only: \(heap.address(of: id).hex) \(heap.size(of: id)) B \(heap.type(of: id)?.name ?? "untyped")"
+                  + "\(heap.isAllocatedSinceSweep(id) ? ", allocated since the last sweep" : ""); pointed to by \(holders.isEmpty ? "no object" : holders.joined(separator: ", "))")
+            if holders.isEmpty {
+                print(stackWords(process, heap, pointingInto: id).map { "    " + $0 }.joined(separator: "\n"))
+                print(heapWords(process, heap, pointingInto: id).map { "    " + $0 }.joined(separator: "\n"))
+            }
+        }
         regionReport(process, heap, outside: { heap.isLive($0) && !theirs[$0] }, title: "live here, not in the list")
     } catch { print("heapbench: \(error)"); exit(1) }
     exit(0)
@@ -149,6 +166,48 @@ extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
+/// The goroutine stack words that point into object `id`: the goroutine, the frame holding the
+/// word, and whether the frame's stack map (a root) lists it.
+func stackWords(_ process: Process, _ heap: Heap, pointingInto id: Int) -> [String] {
+    let lo = heap.address(of: id), hi = lo &+ heap.size(of: id)
+    let rootSlots = Set(heap.roots.filter { $0.kind == .stack }.map(\.slot))
+    var out: [String] = []
+    for g in heap.goroutines where g.stackHi > g.stackLo && g.stackHi - g.stackLo < 1 << 30 {
+        var a = g.stackLo
+        while a < g.stackHi {
+            if let v = try? process.core.memory.read(UInt64.self, at: Address(a)), v >= lo, v < hi {
+                let frame = process.stackFrames(of: g).first { $0.sp <= a && a < $0.sp &+ $0.frameSize }
+                out.append("word \(a.hex) of goroutine \(g.id) (\(g.status)) in \(frame.map { "the frame of \($0.function):\($0.line)" } ?? "no frame (below sp or dead stack)")"
+                           + ": \(rootSlots.contains(a) ? "a root" : "not live in the frame's stack map")")
+            }
+            a &+= 8
+        }
+    }
+    return out.isEmpty ? ["no stack word points into it"] : out
+}
+
+/// Words of live heap objects whose value points into object `id` (at most 3), with what the
+/// runtime's own bitmap says of each word: the words another tool may have taken for pointers.
+func heapWords(_ process: Process, _ heap: Heap, pointingInto id: Int) -> [String] {
+    let lo = heap.address(of: id), hi = lo &+ heap.size(of: id)
+    var out: [String] = []
+    for o in 0..<heap.objectCount where heap.isLive(o) && out.count < 3 {
+        let base = heap.address(of: o), size = heap.size(of: o)
+        guard !heap.span(of: o).noscan, let bytes = try? process.core.memory.readBytes(at: Address(base), count: size) else { continue }
+        var off = 0
+        while off + 8 <= bytes.count {
+            let v = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: off, as: UInt64.self) }
+            if v >= lo, v < hi {
+                let typeSize = heap.type(of: o)?.dwarf.map { process.dwarf?.type($0).size ?? 0 } ?? 0
+                let bit = heap.isPointerWord(o, offset: UInt64(off)).map { $0 ? "a pointer" : "not a pointer" } ?? "unknown"
+                out.append("word +\(off) of live \(base.hex) (\(heap.type(of: o)?.name ?? "untyped"), \(typeSize) B in a \(size) B slot) holds it: \(bit) in the runtime's bitmap")
+            }
+            off += 8
+        }
+    }
+    return out.isEmpty ? ["no word of a live object points into it"] : out
+}
+
 /// What holds the live objects no source typed (see `regionReport`).
 func untypedReport(_ process: Process, _ heap: Heap) {
     regionReport(process, heap, outside: { heap.isLive($0) && heap.type(of: $0) == nil }, title: "untyped")
@@ -216,6 +275,25 @@ func regionReport(_ process: Process, _ heap: Heap, outside: (Int) -> Bool, titl
         if example[l] == 0 { example[l] = heap.address(of: id) }
     }
     print("live \(live), \(title) \(n) (\(String(100 * Double(n) / Double(max(live, 1)), places: 3))%), \(regionBytes) B")
+    // The region's objects by the kind of their entry: a word of a small object (≤ 512 B, its
+    // pointers in the span's bitmap), of an object with an allocation header (513 B–32 KiB on
+    // Go 1.22+), of a large object (one per span), or a root.
+    var byKind: [String: (count: Int, bytes: UInt64)] = [:]
+    for id in 0..<heap.objectCount where heap.isLive(id) && inRegion[id] {
+        let l = Int(label[id])
+        var kind = "no entry found"
+        if l >= 0 {
+            if let e = entries[l] {
+                let size = heap.size(of: e.from)
+                kind = size <= 512 ? "in a small object" : (size <= 32768 ? "in an object of 513 B to 32 KiB" : "in a large object")
+            } else {
+                kind = "from a root"
+            }
+        }
+        byKind[kind, default: (0, 0)].count += 1
+        byKind[kind, default: (0, 0)].bytes += heap.size(of: id)
+    }
+    for (k, v) in byKind.sorted(by: { $0.value.count > $1.value.count }) { print("  entered \(k): \(v.count) objects, \(v.bytes) B") }
     for (title, order) in [("by count", { (a: Int, b: Int) in count[a] > count[b] }), ("by bytes", { (a: Int, b: Int) in bytes[a] > bytes[b] })] {
         print("-- \(title)")
         for l in (0..<count.count).sorted(by: order).prefix(30) where count[l] > 0 {

@@ -151,12 +151,13 @@ public final class Heap: @unchecked Sendable {
 
     /// Whether the word at `offset` bytes into object `id`'s slot holds a pointer as the runtime's
     /// own metadata says — the heap bitmap (Go 1.21), the span's bitmap, the allocation header's
-    /// type or the large span's type (Go 1.22+) — or nil when that cannot be read (or the object
-    /// is larger than 64 KiB). This is what the GC scans, whatever type the SDK gave the object.
+    /// type or the large span's type (Go 1.22+) — or nil when that cannot be read or the offset
+    /// is outside the slot. This is what the GC scans, whatever type the SDK gave the object.
     public func isPointerWord(_ id: Int, offset: UInt64) -> Bool? {
-        guard id >= 0, id < objectCount, offset % 8 == 0, let mask = rescan.pointerMask(of: id) else { return nil }
+        guard id >= 0, id < objectCount, offset % 8 == 0, offset < size(of: id),
+              let mask = rescan.pointerMask(of: id, covering: offset &+ 8) else { return nil }
         let w = Int(offset / 8)
-        guard w / 64 < mask.count else { return offset < size(of: id) ? false : nil }
+        guard w / 64 < mask.count else { return nil }
         return (mask[w / 64] >> UInt64(w % 64)) & 1 == 1
     }
 

@@ -70,12 +70,12 @@ struct ArenaBitmap {
 
 extension PointerBits {
     /// Which words of one object hold pointers, as the GC sees them: bit k of word k/64 is word k
-    /// of the slot at `address` (of `size` bytes, at most 64 KiB) in span `s`. Nil when the bits
+    /// of the slot at `address` (of `size` bytes, at most 1 GiB) in span `s`. Nil when the bits
     /// cannot be read. Go 1.21 reads the arena bitmap; later Go the span's bitmap (objects of at
     /// most 512 bytes), the allocation header, or the large span's type.
     func objectMask(_ s: Span, address: UInt64, size: UInt64, mem: AddressSpace, types: RuntimeTypeReader,
                     greenTea: Bool) -> [UInt64]? {
-        guard size > 0, size <= 1 << 16, address >= s.base, address < s.end, s.end &- address >= size else { return nil }
+        guard size > 0, size <= 1 << 30, address >= s.base, address < s.end, s.end &- address >= size else { return nil }
         let words = Int(size / 8)
         var mask = [UInt64](repeating: 0, count: (words + 63) / 64)
         func set(_ k: Int) { if k >= 0, k < words { mask[k >> 6] |= 1 << UInt64(k & 63) } }

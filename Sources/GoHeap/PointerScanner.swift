@@ -160,9 +160,9 @@ struct PointerScanner {
     }
 
     /// Which words of object `id` hold pointers as the GC sees them (see `PointerBits.objectMask`).
-    func pointerMask(of id: Int) -> [UInt64]? {
+    func pointerMask(of id: Int, covering bytes: UInt64 = 1 << 16) -> [UInt64]? {
         let s = spans[index.spanIndex(ofObject: id)]
-        return bits.objectMask(s, address: index.address(of: id), size: min(index.size(ofObject: id), 1 << 16), mem: mem,
+        return bits.objectMask(s, address: index.address(of: id), size: min(index.size(ofObject: id), max(bytes, 8)), mem: mem,
                                types: types, greenTea: greenTea)
     }
 }
