@@ -5,9 +5,11 @@
 #
 # CORE_DIRs hold core and exe (default: every core of .build/corpus). For each, viewcore's
 # `objects` (its live objects) is compared with heapbench --diff-live: how many objects each
-# finds live, the objects only one of them finds, and, for those only heapview finds, where the
-# other tool lost them (the object live in both, and its field, whose pointer leads into what
-# it missed). viewcore is not part of the project: build it yourself from golang/debug.
+# finds live; each object only viewcore finds, with the stack and heap words that point into it
+# and whether the runtime's own bitmap calls them pointers; and, for those only heapview finds,
+# where the other tool lost them (the object live in both, and its field, whose pointer leads
+# into what it missed, with the runtime's word on that pointer). viewcore is not part of the
+# project: build it yourself from golang/debug.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,5 +28,8 @@ for d in "${dirs[@]}"; do
     continue
   fi
   .build/release/heapbench --diff-live "$d/core" "$d/exe" "$tmp" >"$tmp.diff" || { echo "heapbench failed"; continue; }
-  sed -n '1,2p;/by bytes/,$p' "$tmp.diff" | head -22
+  # The counts, every object only viewcore calls live (with what points into it), the kinds of
+  # entry of those only heapview calls live, then its biggest regions with their entries.
+  sed -n '1,/^-- by count/p' "$tmp.diff" | grep -v '^-- by count' || true
+  sed -n '/^-- by bytes/,$p' "$tmp.diff" | head -21 || true
 done
