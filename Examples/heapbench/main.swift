@@ -63,7 +63,7 @@ if args.first == "--diff-live" {
         for a in unknown.prefix(10) {
             print("  at no object: \(a.hex)")
         }
-        for id in notOurs.prefix(20) {
+        for id in notOurs.prefix(60) {
             let holders = heap.referrers(of: id).prefix(3).map { r in
                 "\(heap.address(of: r).hex) (\(heap.type(of: r)?.name ?? "untyped"), \(heap.isLive(r) ? "live" : "dead"))"
             }
