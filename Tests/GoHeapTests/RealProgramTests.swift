@@ -21,6 +21,21 @@ struct RealProgramTests {
         let heap = try process.heap()
         let dwarf = try #require(process.dwarf)
 
+        // An object still being allocated, held only by a slot of the allocator's own frames
+        // (runtime.mallocgc and its helpers), has no type anywhere in the process when it is
+        // pointer-free: the runtime records none (no header, no heap bits, no largeType). Such
+        // objects (a gcore can catch one being zeroed) are left out of the typing shares.
+        var inFlight = Set<Int>()
+        let allocating = heap.roots.filter { $0.function?.hasPrefix("runtime.mallocgc") == true }
+        for r in allocating {
+            let o = Int(r.object)
+            guard heap.span(of: o).noscan, heap.type(of: o) == nil,
+                  heap.roots.allSatisfy({ $0.object != r.object || $0.function?.hasPrefix("runtime.mallocgc") == true }),
+                  heap.referrers(of: o).isEmpty else { continue }
+            inFlight.insert(o)
+        }
+        if !inFlight.isEmpty { print("\(core): left out, being allocated: \(inFlight.map { "\(heap.address(of: $0).hex) (\(heap.size(of: $0)) B)" })") }
+
         // Typing: ≥ 99.5% of live objects, ≥ 99.9% of live bytes; every typed value fits.
         var live = 0, typed = 0
         var liveBytes: UInt64 = 0, typedBytes: UInt64 = 0
@@ -32,7 +47,7 @@ struct RealProgramTests {
                 let room = heap.size(of: id) - (heap.dataAddress(of: id) - heap.address(of: id))
                 if size * max(t.count, 1) > room { misfits.append("\(heap.address(of: id).hex) \(t.name) in \(room) B") }
             }
-            guard heap.isLive(id) else { continue }
+            guard heap.isLive(id), !inFlight.contains(id) else { continue }
             live += 1
             liveBytes += heap.size(of: id)
             if t != nil { typed += 1; typedBytes += heap.size(of: id) }
