@@ -23,6 +23,8 @@ struct TypeShapes {
         static let closure: UInt8 = 32
         /// A map or chan type (Go kind).
         static let mapOrChan: UInt8 = 64
+        /// A channel header, `runtime.hchan` or DWARF's `hchan<T>`: checked before it is given.
+        static let channelHeader: UInt8 = 128
     }
 
     private(set) var flags: [UInt8]
@@ -188,6 +190,7 @@ struct TypeShapes {
         if g.kind == .func { f |= Flags.isFunc }
         if g.name.contains("<") { f |= Flags.synthesized }
         if g.kind == .map || g.kind == .chan { f |= Flags.mapOrChan }
+        if g.name == "runtime.hchan" || g.name.hasPrefix("hchan<") { f |= Flags.channelHeader }
         if i >= dwarf.types.count, g.name.hasPrefix("func ") { f |= Flags.closure }
         ownSize[i] = g.size
         flags[i] = f

@@ -128,6 +128,9 @@ extension Typer {
             // real pointee; other shapes keep the layout and field types.
             if shapes.flags[i] & TypeShapes.Flags.shapePointer != 0 { return }
             if shapes.flags[i] & TypeShapes.Flags.syncNode != 0 { t = downcast(p, d) }
+            // A stale pointer (a sudog's `c` left behind) can lead to a slot reused by anything:
+            // a channel header is given only when its words are a channel's.
+            if shapes.flags[i] & TypeShapes.Flags.channelHeader != 0, !plausibleChannel(p) { return }
         }
         let size = spanDataSize[sp]
         let elemSize = t.map { shapes.size(of: $0) } ?? 0
@@ -161,6 +164,18 @@ extension Typer {
         // a real program's heap go to objects already typed, and loading those is wasted).
         prefetch(p)
         queue.push(WorkQueue.Item(p: p, id: Int32(truncatingIfNeeded: id), span: Int32(truncatingIfNeeded: sp), confidence: level))
+    }
+
+    /// Whether the words at `p` can be a channel header (runtime/chan.go): `qcount` ≤ `dataqsiz`
+    /// < 2³², `closed` 0 or 1, and `elemtype` nil or a type of the program's modules.
+    mutating func plausibleChannel(_ p: UInt64) -> Bool {
+        guard let countOff = hchanCount, let qOff = hchanQcount, let closedOff = hchanClosed,
+              let typeOff = hchanElemtype else { return true }
+        let n = word(p &+ countOff), q = word(p &+ qOff)
+        let closed = word(p &+ closedOff) & 0xffff_ffff
+        guard n < 1 << 32, q <= n, closed <= 1 else { return false }
+        let et = word(p &+ typeOff)
+        return et == 0 || runtimeTypes.modules.contains { $0.types <= et && et < $0.etypes }
     }
 
     /// Whether `t` is a better view of the object than its current type although it comes from a

@@ -73,6 +73,7 @@ struct Typer {
     var runtimeStructFields: [UInt64: [(offset: UInt64, type: UInt64)]] = [:]
     let itabType: UInt64
     let hchanBuf: UInt64?, hchanSize: UInt64?, hchanElemSize: UInt64?, hchanCount: UInt64?
+    let hchanQcount: UInt64?, hchanClosed: UInt64?, hchanElemtype: UInt64?
 
     init(process: Process, dwarf: DWARFFile, runtimeTypes: RuntimeTypeReader, spans: [Span], heapSpans: [Int32],
          index: ObjectIndex, version: GoVersion, typesBase: UInt64, pointerBits: PointerBits, sizeClasses: [UInt64]) {
@@ -107,6 +108,9 @@ struct Typer {
         hchanSize = hchan?.size
         hchanElemSize = try? hchan?.offset("elemsize")
         hchanCount = try? hchan?.offset("dataqsiz")
+        hchanQcount = try? hchan?.offset("qcount")
+        hchanClosed = try? hchan?.offset("closed")
+        hchanElemtype = try? hchan?.offset("elemtype")
     }
 
     // MARK: results
