@@ -6,15 +6,12 @@ import Foundation
 /// and are made by `scripts/build-fixtures.sh`. The expected set is computed here from the
 /// version matrix and the program folders, so a fixture that failed to build is a test failure,
 /// never a silent skip.
-public struct Fixture: Sendable, CustomStringConvertible, Hashable {
+public struct Fixture: CoreDirectory, Sendable, CustomStringConvertible, Hashable {
     public let variant: String
     public let program: String
     public let directory: String
 
-    public var exePath: String { directory + "/exe" }
-    public var corePath: String { directory + "/core" }
     public var truthPath: String { directory + "/truth.json" }
-    public var stderrPath: String { directory + "/stderr.txt" }
     public var description: String { "\(variant)/\(program)" }
 
     /// "go1.26.6" for every variant of that toolchain.
@@ -232,7 +229,18 @@ public func hex(_ s: String) -> UInt64 {
 /// One core of the real-program corpus: a program of the Go distribution (the compiler, vet, the
 /// go command), rebuilt with DWARF from its toolchain's GOROOT and stopped mid-work by SIGQUIT
 /// or by gcore (see scripts/build-corpus.sh).
-public struct CorpusCore: Sendable, CustomStringConvertible, Hashable {
+/// A directory holding a core with its executable and what the program printed.
+public protocol CoreDirectory {
+    var directory: String { get }
+}
+
+extension CoreDirectory {
+    public var exePath: String { directory + "/exe" }
+    public var corePath: String { directory + "/core" }
+    public var stderrPath: String { directory + "/stderr.txt" }
+}
+
+public struct CorpusCore: CoreDirectory, Sendable, CustomStringConvertible, Hashable {
     public let goVersion: String
     public let program: String
     /// "quit" (SIGQUIT under GOTRACEBACK=crash: a kernel core and Go's traceback in stderr.txt)
@@ -240,9 +248,6 @@ public struct CorpusCore: Sendable, CustomStringConvertible, Hashable {
     public let mode: String
     public let directory: String
 
-    public var exePath: String { directory + "/exe" }
-    public var corePath: String { directory + "/core" }
-    public var stderrPath: String { directory + "/stderr.txt" }
     public var description: String { "\(goVersion)/\(program)-\(mode)" }
     public var exists: Bool { [exePath, corePath].allSatisfy { FileManager.default.fileExists(atPath: $0) } }
 }
